@@ -1,0 +1,74 @@
+"""Running the named SPARQL queries of ``kg/queries/`` with bound values, and turning results into plain rows.
+
+Queries are files; values are bound with Oxigraph's ``substitutions`` (SEP-0007), never pasted into the text.
+A bound variable must be projected by the query (Oxigraph requires it).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from kg import paths
+from kg.errors import ChainKGError
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+
+
+@lru_cache(maxsize=None)
+def load_query(name: str) -> str:
+    """The text of ``kg/queries/{name}.rq``."""
+    path = paths.queries_dir() / f"{name}.rq"
+    if not path.is_file():
+        raise ChainKGError(f"no named query {name!r} (looked for {path})")
+    return path.read_text(encoding="utf-8")
+
+
+def query_names() -> list[str]:
+    """The names of all bundled queries."""
+    return sorted(p.stem for p in paths.queries_dir().glob("*.rq"))
+
+
+def to_python(term: ox.NamedNode | ox.Literal | ox.BlankNode | None):
+    """An RDF term as a plain value: IRI → str, typed literals → int/float/bool, others → their text."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in _INTEGER:
+            return int(term.value)
+        if datatype == _XSD + "decimal":
+            number = Decimal(term.value)
+            return int(number) if number == number.to_integral_value() else float(number)
+        if datatype in (_XSD + "double", _XSD + "float"):
+            return float(term.value)
+        if datatype == _XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return term.value
+
+
+def iri(value: str) -> ox.NamedNode:
+    """An IRI to bind."""
+    return ox.NamedNode(value)
+
+
+def literal(value: str, lang: str | None = None) -> ox.Literal:
+    """A plain or language-tagged literal to bind."""
+    return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+
+
+def select(store, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict]:
+    """Run a named SELECT query and return its rows as dicts of plain values (unbound → ``None``).
+
+    Args:
+        store: an open :class:`kg.store.Store`.
+        name: the query file's stem (``chains`` for ``kg/queries/chains.rq``).
+        **bindings: values for the query's variables.
+    """
+    results = store.query(load_query(name), {k: v for k, v in bindings.items() if v is not None})
+    names = [v.value for v in results.variables]
+    return [{n: to_python(solution[n]) for n in names} for solution in results]

@@ -1,0 +1,182 @@
+"""The embedded Oxigraph store: build it from a dataset folder, find it in the user's cache, open it.
+
+A store is a folder we own: ``oxigraph/`` (the Oxigraph database) and ``build.json`` (the fingerprint of the data it
+was built from, counts, timings). Builds go to a sibling temporary folder and replace the old one by rename, so a
+failed build leaves the previous store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from kg import paths
+from kg.build import build_dataset
+from kg.errors import DataError, StoreError
+from kg.tables import SPECS, read_dataset
+from kg.validate import check_dataset, load_industry_codes, run_shacl
+
+#: Bump when the build's output changes for the same input, so cached stores are rebuilt.
+BUILD_VERSION = "1"
+MARKER = "build.json"
+
+
+@dataclass
+class Store:
+    """An open store: the Oxigraph database and what it was built from."""
+
+    path: Path
+    oxigraph: ox.Store
+    info: dict
+
+    def query(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None):
+        """Run a read-only query over the union of all graphs, with values bound (never pasted into the text)."""
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        return self.oxigraph.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+
+
+def fingerprint(data_dir: Path) -> str:
+    """A hash of everything a build reads: the tables, the ontology, the shapes, GB/T table, build version."""
+    digest = hashlib.sha256(BUILD_VERSION.encode())
+    files = [data_dir / name for name in SPECS] + [paths.ontology_file(), paths.shapes_file(), paths.gbt4754_file()]
+    for file in files:
+        digest.update(file.name.encode() + b"\0")
+        digest.update(file.read_bytes() if file.is_file() else b"<missing>")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def default_store_path(data_dir: Path) -> Path:
+    """The per-user cache folder for the store of this data (keyed by its fingerprint)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("chainkg")) / "stores" / fingerprint(data_dir)[:16]
+
+
+def compile_dataset(data_dir: Path) -> Dataset:
+    """Read, check, convert and SHACL-validate a dataset folder.
+
+    Args:
+        data_dir: the folder of CSV tables.
+
+    Returns:
+        The dataset, ready to load.
+
+    Raises:
+        DataError: every problem found, each naming file, line, column and value.
+    """
+    tables = read_dataset(data_dir)
+    codes = load_industry_codes(paths.gbt4754_file())
+    check_dataset(tables, codes)
+    ontology = Graph().parse(paths.ontology_file(), format="turtle")
+    dataset = build_dataset(tables, ontology, codes)
+    shapes = Graph().parse(paths.shapes_file(), format="turtle")
+    problems = run_shacl(dataset, shapes, ontology, locate=_locations(tables))
+    if problems:
+        raise DataError(problems)
+    return dataset
+
+
+def _locations(tables) -> dict[str, tuple[str, int]]:
+    from kg.build import iri
+
+    out = {}
+    for name, rows in tables.items():
+        column = SPECS[name].id_column
+        if column:
+            for row in rows:
+                out[str(iri(row.get(column)))] = (name, row.line)
+    return out
+
+
+def build_store(data_dir: Path, path: Path) -> Store:
+    """Build the store for ``data_dir`` at ``path``, replacing what is there only when the build succeeds.
+
+    Raises:
+        DataError: the data is invalid (nothing on disk is changed).
+        StoreError: the store cannot be written.
+    """
+    started = time.perf_counter()
+    dataset = compile_dataset(data_dir)
+    checked = time.perf_counter()
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.build-", dir=path.parent))
+    try:
+        db = ox.Store(str(tmp / "oxigraph"))
+        db.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        db.optimize()
+        quads = sum(1 for _ in db.quads_for_pattern(None, None, None, None))
+        info = {
+            "fingerprint": fingerprint(data_dir),
+            "data_dir": str(data_dir.resolve()),
+            "quads": quads,
+            "graphs": sum(1 for _ in db.named_graphs()),
+            "check_seconds": round(checked - started, 3),
+            "build_seconds": round(time.perf_counter() - started, 3),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        db.flush()
+        del db
+        (tmp / MARKER).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+        _swap(tmp, path)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(f"cannot write the store at {path}: {err}") from err
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
+
+
+def _swap(new: Path, path: Path) -> None:
+    """Put ``new`` in place of ``path`` by renames (the old folder is removed only after the new one is in place)."""
+    old = None
+    if path.exists():
+        if not (path / MARKER).is_file() and any(path.iterdir()):
+            raise StoreError(f"{path} exists and is not a chainkg store; refusing to replace it")
+        old = path.with_name(f".{path.name}.old-{os.getpid()}")
+        path.rename(old)
+    new.rename(path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_info(path: Path) -> dict | None:
+    """The build record of the store at ``path``, or ``None`` when there is no complete store."""
+    try:
+        return json.loads((path / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def open_store(data_dir: Path | None = None, path: Path | None = None, rebuild: bool = False) -> Store:
+    """Open the store for a dataset, building it first when it is missing or the data changed.
+
+    Args:
+        data_dir: the dataset folder (default: the bundled Jinan data).
+        path: where the store lives (default: the per-user cache, keyed by the data).
+        rebuild: build even when an up-to-date store exists.
+
+    Raises:
+        DataError: the data is invalid.
+        StoreError: the store cannot be opened or written.
+    """
+    data_dir = Path(data_dir) if data_dir else paths.default_data_dir()
+    path = Path(path) if path else default_store_path(data_dir)
+    info = read_info(path)
+    if not rebuild and info and info.get("fingerprint") == fingerprint(data_dir):
+        try:
+            return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
+        except OSError as err:
+            raise StoreError(f"cannot open the store at {path}: {err}") from err
+    return build_store(data_dir, path)
