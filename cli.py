@@ -11,7 +11,7 @@ import click
 
 from kg import questions
 from kg.errors import Ambiguous, ChainKGError, DataError, NotFound
-from kg.output import to_csv, to_json, to_table
+from kg.output import to_json
 
 
 def _data_options(command):
@@ -36,7 +36,8 @@ def _data_options(command):
             click.echo(f"{len(err.problems)} problem(s); nothing was changed.", err=True)
             sys.exit(1)
         except ChainKGError as err:
-            raise click.ClickException(str(err)) from err
+            click.echo(f"Error: {err}", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -96,36 +97,26 @@ def validate(data_dir, store_path, lang):
     click.echo(f"ok: {len(dataset)} quads, no problems")
 
 
+def _emit(sections, fmt: str, value) -> None:
+    """Print a result: JSON of the question's own rows, or the view's tables / CSV."""
+    from kg.views import render
+
+    click.echo(to_json(value) if fmt == "json" else render(sections, fmt), nl=fmt == "json")
+
+
 @cli.command()
 @click.option("--tier", type=click.Choice(["landmark", "key", "all"]), default="all", show_default=True)
 @_format_option
 @_data_options
 def chains(tier, fmt, data_dir, store_path, lang):
-    """List the industrial chains (13 landmark, 34 key as declared).
+    """List the industrial chains (13 landmark; 34 key are declared, only sourced candidates are listed).
 
     Example: chainkg chains --tier landmark --format json
     """
+    from kg.views import chains_view
+
     result = questions.list_chains(_open(data_dir, store_path), tier)
-    rows = result["chains"]
-    if fmt == "json":
-        click.echo(to_json(rows))
-        return
-    for row in rows:
-        row["label"] = row["name"] if lang == "zh" else row["name_en"]
-        row["group_label"] = row["group_zh"] if lang == "zh" else row["group_en"]
-        row["source_titles"] = [s["title"] for s in row["sources"]]
-    columns = ["label", "tier", "group_label", "status", "target_2030", "source_titles"]
-    headers = ["chain", "tier", "group", "status", "2030 target (亿元)", "sources"]
-    if fmt == "csv":
-        click.echo(to_csv(rows, columns), nl=False)
-        return
-    click.echo(to_table(rows, columns, headers))
-    declared = result["declared"]
-    if declared and tier in ("key", "all"):
-        shown = sum(1 for r in rows if r["tier"] == "key")
-        click.echo(f"\n{declared.get('key')} key chains (重点产业链) are declared; no public source names them. "
-                   f"The {shown} shown are candidates named by Jinan bodies, unconfirmed as members of the "
-                   f"{declared.get('key')}.")
+    _emit(chains_view(result, tier, lang), fmt, result["chains"])
 
 
 @cli.command()
@@ -137,25 +128,10 @@ def show(name, fmt, data_dir, store_path, lang):
 
     Example: chainkg show 济发〔2023〕7号
     """
+    from kg.views import show_view
+
     result = questions.describe(_open(data_dir, store_path), name)
-    if fmt == "json":
-        click.echo(to_json(result))
-        return
-    rows = []
-    for direction, facts in (("", result["facts"]), ("← ", result["links_in"])):
-        for fact in facts:
-            rows.append({
-                "property": direction + (fact[f"property_{lang}"] or fact["property"]),
-                "value": fact[f"value_{lang}"] or fact["value_zh"] or fact["value_en"] or fact["value"],
-                "confidence": fact["confidence"],
-                "sources": [s["title"] for s in fact["sources"]],
-            })
-    if fmt == "csv":
-        click.echo(to_csv(rows, ["property", "value", "confidence", "sources"]), nl=False)
-        return
-    entity = result["entity"]
-    click.echo(f"{entity['name']} ({entity['kind']}) <{entity['iri']}>")
-    click.echo(to_table(rows, ["property", "value", "confidence", "sources"], max_width=50))
+    _emit(show_view(result, lang), fmt, result)
 
 
 @cli.command()
@@ -166,15 +142,126 @@ def stats(fmt, data_dir, store_path, lang):
 
     Example: chainkg stats --format json
     """
+    from kg.views import stats_view
+
     result = questions.stats(_open(data_dir, store_path))
-    if fmt == "json":
-        click.echo(to_json(result))
-        return
-    rows = [{"what": f"class {k}", "count": v} for k, v in result["classes"].items()]
-    rows += [{"what": f"facts {k}", "count": v} for k, v in result["facts_by_confidence"].items()]
-    rows += [{"what": "unsourced facts", "count": result["unsourced_facts"]},
-             {"what": "quads in store", "count": result["quads"]}]
-    click.echo(to_csv(rows, ["what", "count"]) if fmt == "csv" else to_table(rows, ["what", "count"]), nl=fmt != "csv")
+    _emit(stats_view(result), fmt, result)
+
+
+@cli.command()
+@click.argument("chain")
+@_format_option
+@_data_options
+def policies(chain, fmt, data_dir, store_path, lang):
+    """The policies that support a chain: direct, inherited (from its landmark chain) or general (city-wide).
+
+    Example: chainkg policies 集成电路 --format json
+    """
+    from kg.views import policies_view
+
+    store = _open(data_dir, store_path)
+    entity = questions.resolve_chain(store, chain)
+    rows = questions.chain_policies(store, entity)
+    _emit(policies_view(rows, entity.name(lang), lang), fmt, rows)
+
+
+@cli.command()
+@click.argument("chain")
+@_format_option
+@_data_options
+def chain(chain, fmt, data_dir, store_path, lang):
+    """A chain's profile: segments upstream → downstream with their enterprises, parks, districts, policies, targets.
+
+    Example: chainkg chain 现代医药
+    """
+    from kg.views import chain_view
+
+    profile = questions.chain_profile(_open(data_dir, store_path), chain)
+    _emit(chain_view(profile, lang), fmt, profile)
+
+
+@cli.command()
+@click.argument("chain")
+@click.option("--segment", help="Only enterprises placed in this segment of the chain.")
+@click.option("--district", help="Only enterprises located in this district or zone (or in a park there).")
+@_format_option
+@_data_options
+def enterprises(chain, segment, district, fmt, data_dir, store_path, lang):
+    """The local enterprises of a chain, chain-masters (链主) first.
+
+    Example: chainkg enterprises 汽车 --district 莱芜区
+    """
+    from kg.views import enterprises_view
+
+    store = _open(data_dir, store_path)
+    entity = questions.resolve_chain(store, chain)
+    rows = questions.chain_enterprises(store, entity, segment=segment, district=district)
+    _emit(enterprises_view(rows, entity.name(lang), lang), fmt, rows)
+
+
+@cli.command()
+@click.argument("chain")
+@_format_option
+@_data_options
+def parks(chain, fmt, data_dir, store_path, lang):
+    """The parks that carry a chain (stated by a source, or hosting its enterprises).
+
+    Example: chainkg parks 现代医药
+    """
+    from kg.views import parks_view
+
+    store = _open(data_dir, store_path)
+    entity = questions.resolve_chain(store, chain)
+    rows = questions.chain_parks(store, entity)
+    _emit(parks_view(rows, entity.name(lang), lang), fmt, rows)
+
+
+@cli.command()
+@click.argument("name")
+@_format_option
+@_data_options
+def district(name, fmt, data_dir, store_path, lang):
+    """A district or zone: its positioning, the chains, parks and enterprises it carries, the policies that apply.
+
+    Example: chainkg district 历城区
+    """
+    from kg.views import district_view
+
+    profile = questions.district_profile(_open(data_dir, store_path), name)
+    _emit(district_view(profile, lang), fmt, profile)
+
+
+@cli.command()
+@click.argument("name_or_number")
+@_format_option
+@_data_options
+def policy(name_or_number, fmt, data_dir, store_path, lang):
+    """A policy document (by title, short name or 文号): what it supports, cites or evaluates, the targets it sets.
+
+    Example: chainkg policy 济发〔2023〕7号
+    """
+    from kg.views import policy_view
+
+    profile = questions.policy_profile(_open(data_dir, store_path), name_or_number)
+    _emit(policy_view(profile, lang), fmt, profile)
+
+
+@cli.command()
+@click.argument("query_file", type=click.File("r", encoding="utf-8"))
+@_format_option
+@_data_options
+def sparql(query_file, fmt, data_dir, store_path, lang):
+    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a file or - (stdin).
+
+    Updates, LOAD and SERVICE are refused. SELECT prints a table, CSV or SPARQL 1.1 JSON results; graphs print as
+    Turtle. The default graph is the union of all named graphs.
+
+    Example: echo 'SELECT ?c WHERE { ?c a <https://w3id.org/chainkg/ontology#LandmarkChain> }' | chainkg sparql -
+    """
+    from kg.sparql import run_readonly, serialize
+
+    result = run_readonly(_open(data_dir, store_path), query_file.read())
+    click.echo(serialize(result, fmt))
 
 
 def main() -> None:

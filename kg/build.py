@@ -124,7 +124,9 @@ def build_dataset(tables: dict[str, list[Row]], ontology: Graph, industry_codes:
 def _add_source(g: Graph, row: Row) -> None:
     s = iri(row.get("source_id"))
     g.add((s, RDF.type, CKG.Source))
-    g.add((s, DCTERMS.title, text(row.get("title"))))
+    g.add((s, SKOS.prefLabel, text(source_label(row))))
+    if row.get("title"):
+        g.add((s, DCTERMS.title, text(row.get("title"))))
     g.add((s, CKG.sourceKind, SOURCE_KIND[row.get("kind")]))
     if row.get("outlet"):
         g.add((s, CKG.outlet, text(row.get("outlet"))))
@@ -134,6 +136,15 @@ def _add_source(g: Graph, row: Row) -> None:
         g.add((s, CKG.readAt, Literal(row.get("url"), datatype=XSD.anyURI)))
     if row.get("note"):
         g.add((s, RDFS.comment, text(row.get("note"))))
+
+
+def source_label(row: Row) -> str:
+    """How a source is shown: its title; without one, its outlet and date (or where it was read), in brackets so
+    that nobody takes it for a title."""
+    if row.get("title"):
+        return row.get("title")
+    described = "，".join(v for v in (row.get("outlet"), row.get("date")) if v) or row.get("url")
+    return f"[{described}]"
 
 
 def _add_assertion(prov: Graph, graph_iri: URIRef, row: Row) -> None:
@@ -261,7 +272,8 @@ def _enterprise(g: Graph, row: Row) -> None:
 def _policy(g: Graph, row: Row) -> None:
     s = iri(row.get("policy_id"))
     g.add((s, RDF.type, CKG.PolicyDocument))
-    g.add((s, RDF.type, DOC_TYPES[row.get("doc_type")]))
+    if row.get("doc_type"):
+        g.add((s, RDF.type, DOC_TYPES[row.get("doc_type")]))
     g.add((s, DCTERMS.title, text(row.get("title"), "zh")))
     g.add((s, SKOS.prefLabel, text(row.get("title"), "zh")))
     if row.get("doc_number"):
@@ -342,6 +354,7 @@ def _add_industry_classes(ds: Dataset, prov: Graph, sources: Graph, used: set[st
     if not has_source:
         sources.add((source, RDF.type, CKG.Source))
         sources.add((source, DCTERMS.title, text("国民经济行业分类(GB/T 4754-2017)", "zh")))
+        sources.add((source, SKOS.prefLabel, text("国民经济行业分类(GB/T 4754-2017)", "zh")))
         sources.add((source, CKG.outlet, text("国家统计局", "zh")))
         sources.add((source, DCTERMS.date, Literal("2017-06-30", datatype=XSD.date)))
         sources.add((source, CKG.sourceKind, CKG.DatasetSource))

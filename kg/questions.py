@@ -8,11 +8,59 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from kg.errors import NotFound
 from kg.namespace import CKG
 from kg.query import iri, select
 from kg.resolve import Entity, resolve
 
 TIERS = {"landmark": CKG.LandmarkChain, "key": CKG.KeyChain}
+SUPPORT_ORDER = ("direct", "inherited", "general")
+ROLE_ORDER = ("chain_master", "leading", "member")
+
+
+def local(value: str | None) -> str | None:
+    """The local name of an IRI (``…#Confirmed`` → ``confirmed``), lower-cased; ``None`` stays ``None``."""
+    if not value:
+        return None
+    return value.rpartition("#")[2].rpartition("/")[2]
+
+
+def _confidence(value: str | None) -> str | None:
+    return local(value).lower() if value else None
+
+
+def group_rows(rows: list[dict], key: tuple[str, ...], keep: tuple[str, ...],
+               collect: tuple[str, ...] = ()) -> list[dict]:
+    """Fold query rows that differ only by source (and by the ``collect`` columns) into one row each.
+
+    Each output row has the ``keep`` columns of the first row of its group, ``sources`` (unique ``{title, url}``
+    objects, in order), ``confidence`` (the highest seen: a claim is as strong as its best evidence) and, for each
+    ``collect`` column, a sorted list of its distinct non-empty values.
+    """
+    rank = {"confirmed": 0, "partial": 1, "uncertain": 2}
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        k = tuple(row.get(c) for c in key)
+        out = groups.get(k)
+        if out is None:
+            out = groups[k] = {c: row.get(c) for c in keep}
+            out["sources"], out["confidence"] = [], None
+            for c in collect:
+                out[c] = []
+        if row.get("source") and all(s["id"] != local(row["source"]) for s in out["sources"]):
+            out["sources"].append({"id": local(row["source"]), "title": row.get("source_title"),
+                                   "label": row.get("source_label"), "outlet": row.get("source_outlet"),
+                                   "date": row.get("source_date"), "url": row.get("source_url")})
+        level = _confidence(row.get("confidence"))
+        if level and (out["confidence"] is None or rank[level] < rank[out["confidence"]]):
+            out["confidence"] = level
+        for c in collect:
+            if row.get(c) not in (None, "") and row[c] not in out[c]:
+                out[c].append(row[c])
+    for out in groups.values():
+        for c in collect:
+            out[c] = sorted(out[c], key=str)
+    return list(groups.values())
 
 
 def _source_objects(rows: list[dict]) -> list[dict]:
@@ -21,7 +69,8 @@ def _source_objects(rows: list[dict]) -> list[dict]:
         if row["source"] in seen:
             continue
         seen.add(row["source"])
-        out.append({"id": row["source"].rpartition("/")[2], "title": row["title"], "outlet": row.get("outlet"),
+        out.append({"id": row["source"].rpartition("/")[2], "title": row.get("title"), "label": row["label"],
+                    "outlet": row.get("outlet"),
                     "date": row.get("date"), "url": row.get("url"),
                     "kind": (row.get("kind") or "").rpartition("#")[2].removesuffix("Source").lower() or None})
     return out
@@ -115,3 +164,238 @@ def stats(store) -> dict:
     in_default = int(next(iter(default_graph))["n"].value)
     return {"classes": classes, "facts_by_confidence": confidence, "unsourced_facts": unsourced + in_default,
             "quads": store.info.get("quads"), "graphs": store.info.get("graphs")}
+
+
+def resolve_chain(store, name: str) -> Entity:
+    """A chain by any of its names (芯片, IC, 集成电路产业链 …)."""
+    return resolve(store, name, kinds=("chain",))
+
+
+def chain_policies(store, chain: str | Entity) -> list[dict]:
+    """The policies that support a chain, with how (``direct``, ``inherited``, ``general``) and the link's sources.
+
+    One row per policy, with its strongest support; ``via`` lists the chains or segments the policy names.
+
+    Returns:
+        Rows with ``title``, ``doc_number`` (``None`` when unknown), ``issuer``, ``date``, ``in_force`` (``None`` when
+        unknown), ``level``, ``support``, ``via``, ``confidence``, ``sources``, ``iri``.
+    """
+    entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
+    rows = select(store, "chain_policies", chain=iri(entity.iri))
+    best: dict[str, dict] = {}
+    for row in group_rows(rows, ("policy", "support"), ("policy", "support", "title", "doc_number", "issuer",
+                                                         "issued", "in_force", "level"), collect=("via_zh",)):
+        current = best.get(row["policy"])
+        if current is None or SUPPORT_ORDER.index(row["support"]) < SUPPORT_ORDER.index(current["support"]):
+            best[row["policy"]] = row
+    out = []
+    for row in best.values():
+        out.append({"title": row["title"], "doc_number": row["doc_number"], "issuer": row["issuer"],
+                    "date": row["issued"], "in_force": row["in_force"], "level": _level(row["level"]),
+                    "support": row["support"], "via": row["via_zh"], "confidence": row["confidence"],
+                    "sources": row["sources"], "iri": row["policy"]})
+    out.sort(key=lambda r: (SUPPORT_ORDER.index(r["support"]), str(r["date"] or ""), r["title"]))
+    return out
+
+
+def _level(value: str | None) -> str | None:
+    return local(value).removesuffix("Level").lower() if value else None
+
+
+def chain_enterprises(store, chain: str | Entity, segment: str | None = None,
+                      district: str | None = None) -> list[dict]:
+    """The local enterprises of a chain, chain-masters first, optionally in one segment or one district.
+
+    Args:
+        store: an open store.
+        chain: the chain (name or resolved entity).
+        segment: only enterprises placed in this segment of the chain (a segment name).
+        district: only enterprises located in this district or zone (directly or through their park).
+
+    Returns:
+        Rows with ``name``, ``name_en``, ``role`` (``chain_master``, ``leading``, ``member``), ``segments``,
+        ``districts``, ``parks``, ``confidence``, ``sources``, ``iri``.
+    """
+    entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
+    rows = select(store, "chain_enterprises", chain=iri(entity.iri))
+    if segment:
+        seg = resolve(store, segment, kinds=("segment",))
+        if not any(r["segment"] == seg.iri for r in select(store, "chain_segments", chain=iri(entity.iri))):
+            raise NotFound(f"segment {segment!r} is not a segment of {entity.name()}")
+        rows = [r for r in rows if r["segment"] == seg.iri]
+    if district:
+        place = resolve(store, district, kinds=("place",))
+        rows = [r for r in rows if r["district"] == place.iri]
+    grouped = group_rows(rows, ("enterprise",), ("enterprise", "name_zh", "name_en"),
+                         collect=("role", "segment_zh", "district_zh", "park_zh"))
+    out = []
+    for row in grouped:
+        role = min(row["role"], key=ROLE_ORDER.index)
+        out.append({"name": row["name_zh"], "name_en": row["name_en"], "role": role, "segments": row["segment_zh"],
+                    "districts": row["district_zh"], "parks": row["park_zh"], "confidence": row["confidence"],
+                    "sources": row["sources"], "iri": row["enterprise"]})
+    out.sort(key=lambda r: (ROLE_ORDER.index(r["role"]), r["name"] or ""))
+    return out
+
+
+def chain_parks(store, chain: str | Entity) -> list[dict]:
+    """The parks that carry a chain: stated by a source, or hosting one of its enterprises.
+
+    Returns:
+        Rows with ``name``, ``name_en``, ``level``, ``district``, ``basis`` (``carries``, ``positioned``,
+        ``enterprise``), ``enterprises`` (for basis ``enterprise``), ``confidence``, ``sources``, ``iri``.
+    """
+    entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
+    rows = select(store, "chain_parks", chain=iri(entity.iri))
+    grouped = group_rows(rows, ("park",), ("park", "name_zh", "name_en", "level", "district_zh"),
+                         collect=("basis", "enterprise_zh"))
+    order = ("carries", "positioned", "enterprise")
+    out = [{"name": r["name_zh"], "name_en": r["name_en"], "level": _level(r["level"]),
+            "district": r["district_zh"], "basis": min(r["basis"], key=order.index), "enterprises": r["enterprise_zh"],
+            "confidence": r["confidence"], "sources": r["sources"], "iri": r["park"]} for r in grouped]
+    out.sort(key=lambda r: (order.index(r["basis"]), r["name"] or ""))
+    return out
+
+
+def chain_places(store, chain: str | Entity) -> list[dict]:
+    """The districts and zones that carry a chain (positioned for it, or holding its enterprises or parks)."""
+    entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
+    rows = select(store, "chain_places", chain=iri(entity.iri))
+    grouped = group_rows(rows, ("place",), ("place", "name_zh", "name_en"), collect=("basis", "via_zh"))
+    return [{"name": r["name_zh"], "name_en": r["name_en"], "basis": r["basis"], "via": r["via_zh"],
+             "confidence": r["confidence"], "sources": r["sources"], "iri": r["place"]} for r in grouped]
+
+
+def indicators(store, subject: Entity) -> list[dict]:
+    """The figures and targets about an entity (chain, place, chain system)."""
+    return _indicator_rows(select(store, "indicators", subject=iri(subject.iri)))
+
+
+def _indicator_rows(rows: list[dict]) -> list[dict]:
+    grouped = group_rows(rows, ("indicator",), ("indicator", "subject_zh", "measure_zh", "measure_en", "value",
+                                                "unit", "year", "kind", "quote"))
+    return [{"measure": r["measure_zh"], "measure_en": r["measure_en"], "subject": r["subject_zh"],
+             "value": r["value"], "unit": r["unit"], "year": r["year"], "kind": r["kind"], "quote": r["quote"],
+             "confidence": r["confidence"], "sources": r["sources"], "iri": r["indicator"]} for r in grouped]
+
+
+def chain_profile(store, chain: str) -> dict:
+    """A chain's profile: segments upstream → downstream with their enterprises, parks, places, policies, figures.
+
+    Returns:
+        ``{"chain", "segments", "enterprises", "parks", "places", "policies", "indicators"}``; each segment has
+        ``name``, ``name_en``, ``position``, ``sequence``, ``supplies_to`` (names), ``codes``
+        (``"3973 集成电路制造"``) and ``enterprises`` (names, chain-masters first).
+    """
+    entity = resolve_chain(store, chain)
+    enterprises = chain_enterprises(store, entity)
+    seg_rows = select(store, "chain_segments", chain=iri(entity.iri))
+    seg_names = {r["segment"]: r["name_zh"] for r in seg_rows}
+    segments: dict[str, dict] = {}
+    for row in seg_rows:
+        seg = segments.setdefault(row["segment"], {
+            "name": row["name_zh"], "name_en": row["name_en"], "position": local(row["position"]).lower(),
+            "sequence": row["sequence"], "supplies_to": [], "codes": [], "enterprises": [], "iri": row["segment"]})
+        target = seg_names.get(row["supplies_to"], row["supplies_to"])
+        if target and target not in seg["supplies_to"]:
+            seg["supplies_to"].append(target)
+        code = f"{row['code']} {row['code_zh']}" if row["code"] else None
+        if code and code not in seg["codes"]:
+            seg["codes"].append(code)
+    for ent in enterprises:
+        for seg in segments.values():
+            if seg["name"] in ent["segments"]:
+                seg["enterprises"].append(ent["name"])
+    facts = describe_entity(store, entity)
+    info = {f["property"]: f for f in facts["facts"]}
+    return {
+        "chain": {"name": entity.name("zh"), "name_en": entity.names.get("en"), "iri": entity.iri,
+                  "tier": "landmark" if any(f["value"] == str(CKG.LandmarkChain) for f in facts["facts"]) else "key",
+                  "group": info.get("chainGroup", {}).get("value_zh"),
+                  "sources": [s for f in facts["facts"] if f["property"] == "type" for s in f["sources"]]},
+        "segments": sorted(segments.values(), key=lambda s: (s["sequence"], s["name"])),
+        "enterprises": enterprises,
+        "parks": chain_parks(store, entity),
+        "places": chain_places(store, entity),
+        "policies": chain_policies(store, entity),
+        "indicators": indicators(store, entity),
+    }
+
+
+def district_profile(store, name: str) -> dict:
+    """What a district or zone is positioned for and carries: chains, parks, enterprises, policies, figures.
+
+    Returns:
+        ``{"place", "positioning", "chains", "parks", "enterprises", "policies", "indicators"}``. ``positioning``
+        is the statement as the sources word it, with its sources; each chain has ``basis`` (``positioned``,
+        ``enterprise``, ``park``) and ``via``.
+    """
+    place = resolve(store, name, kinds=("place",))
+    facts = describe_entity(store, place)
+    positioning = [{"text": f["value"], "confidence": f["confidence"], "sources": f["sources"]}
+                   for f in facts["facts"] if f["property"] == "positioning"]
+    codes = {f["property"]: f["value"] for f in facts["facts"] if f["property"] in ("divisionCode", "statisticalCode")}
+    chains = group_rows(select(store, "place_chains", place=iri(place.iri)), ("chain",),
+                        ("chain", "chain_zh", "chain_en", "tier"), collect=("basis", "via_zh", "quote"))
+    order = ("positioned", "enterprise", "park")
+    chains = [{"name": r["chain_zh"], "name_en": r["chain_en"], "tier": r["tier"], "basis": r["basis"],
+               "via": r["via_zh"], "confidence": r["confidence"], "sources": r["sources"], "iri": r["chain"]}
+              for r in chains]
+    chains.sort(key=lambda r: (min(order.index(b) for b in r["basis"]), r["tier"] != "landmark", r["name"] or ""))
+    parks = group_rows(select(store, "place_parks", place=iri(place.iri)), ("park",),
+                       ("park", "name_zh", "name_en", "level"))
+    enterprises = group_rows(select(store, "place_enterprises", place=iri(place.iri)), ("enterprise",),
+                             ("enterprise", "name_zh", "name_en"), collect=("park_zh",))
+    policies = group_rows(select(store, "place_policies", place=iri(place.iri)), ("policy",),
+                          ("policy", "title", "doc_number", "issuer", "issued", "in_force", "general"),
+                          collect=("basis",))
+    return {
+        "place": {"name": place.name("zh"), "name_en": place.names.get("en"), "iri": place.iri, **codes},
+        "positioning": positioning,
+        "chains": chains,
+        "parks": [{"name": r["name_zh"], "name_en": r["name_en"], "level": _level(r["level"]),
+                   "confidence": r["confidence"], "sources": r["sources"], "iri": r["park"]} for r in parks],
+        "enterprises": [{"name": r["name_zh"], "name_en": r["name_en"], "parks": r["park_zh"],
+                         "confidence": r["confidence"], "sources": r["sources"], "iri": r["enterprise"]}
+                        for r in enterprises],
+        "policies": [{"title": r["title"], "doc_number": r["doc_number"], "issuer": r["issuer"], "date": r["issued"],
+                      "in_force": r["in_force"], "basis": r["basis"], "confidence": r["confidence"],
+                      "sources": r["sources"], "iri": r["policy"]} for r in policies],
+        "indicators": indicators(store, place),
+    }
+
+
+def policy_profile(store, name: str) -> dict:
+    """A policy document: its facts, what it supports or applies to, what it cites or evaluates, what cites it,
+    and the targets it sets.
+
+    Returns:
+        ``{"policy", "links", "targets"}``; each link has ``direction`` (``out``, ``in``), ``relation``
+        (``supports``, ``applies_to``, ``cites``, ``evaluates``, ``draft_of``), ``target``, ``target_kind``.
+    """
+    policy = resolve(store, name, kinds=("policy",))
+    facts = describe_entity(store, policy)
+    fields = {"title": "title", "docNumber": "doc_number", "docNumberAsWritten": "doc_number_as_written",
+              "issuer": "issuer", "issued": "date", "dateInForce": "date_in_force", "inForce": "in_force",
+              "coversAllChains": "general", "level": "level", "jurisdiction": "jurisdiction"}
+    info: dict = {"name": policy.name("zh"), "iri": policy.iri, "doc_number": None}
+    for fact in facts["facts"]:
+        if fact["property"] in fields:
+            value = fact["value_zh"] or fact["value"]
+            if fact["property"] == "level":
+                value = _level(fact["value"])
+            info[fields[fact["property"]]] = value
+        if fact["property"] == "type" and fact["value"] != str(CKG.PolicyDocument):
+            info["type"] = fact["value_zh"] or local(fact["value"])
+            info["type_en"] = fact["value_en"]
+            info["sources"] = fact["sources"]
+            info["confidence"] = fact["confidence"]
+    links = group_rows(select(store, "policy_links", policy=iri(policy.iri)), ("direction", "relation", "target"),
+                       ("direction", "relation", "target", "target_zh", "target_en", "target_kind", "quote"))
+    return {
+        "policy": info,
+        "links": [{"direction": r["direction"], "relation": r["relation"], "target": r["target_zh"] or r["target"],
+                   "target_en": r["target_en"], "target_kind": local(r["target_kind"]), "quote": r["quote"],
+                   "confidence": r["confidence"], "sources": r["sources"], "iri": r["target"]} for r in links],
+        "targets": _indicator_rows(select(store, "policy_targets", set_by=iri(policy.iri))),
+    }

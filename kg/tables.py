@@ -57,7 +57,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             "sources.csv", "source_id", ("src:",),
             ("source_id", "kind", "outlet", "title", "date", "url", "note"),
-            required=("kind", "title"),
+            required=("kind",),
             enums={"kind": ("document", "dataset", "modelling")},
             sourced=False,
         ),
@@ -124,7 +124,7 @@ SPECS: dict[str, TableSpec] = {
             "policies.csv", "policy_id", ("pol:",),
             ("policy_id", "title", "doc_number", "doc_type", "issuer", "level", "jurisdiction_id",
              "date_issued", "date_in_force", "in_force", "general"),
-            required=("title", "doc_type"),
+            required=("title",),
             refs={"jurisdiction_id": Ref(PLACE)},
             enums={"doc_type": ("regulation", "plan", "action_plan", "implementation_plan", "opinion", "measures",
                                 "evaluation_report", "notice", "outline"),

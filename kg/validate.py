@@ -138,6 +138,8 @@ def _check_values(row: Row, division_codes: set[str], industry_codes) -> list[Pr
     year = row.get("year")
     if year and not (len(year) == 4 and year.isdigit()):
         out.append(row.problem("year", "must be a four-digit year"))
+    if row.table == "sources.csv" and not (row.get("title") or row.get("url") or row.get("outlet")):
+        out.append(row.problem("title", "a source must be traceable: give its title, outlet or URL"))
     url = row.get("url")
     if url and not url.startswith(("http://", "https://")):
         out.append(row.problem("url", "must start with http:// or https://"))
