@@ -89,9 +89,10 @@ class Index:
         """Up to five names close to ``key``."""
         pool = [k for k, ids in self.keys.items() if self._pick(ids, kinds)]
         close = difflib.get_close_matches(key, pool, n=5, cutoff=0.5)
-        if not close:
-            overlap = sorted(pool, key=lambda k: (-len(set(key) & set(k)), k))
-            close = [k for k in overlap[:5] if set(key) & set(k)]
+        cjk = {c for c in key if "\u3400" <= c <= "\u9fff"}
+        if not close and cjk:
+            overlap = sorted(pool, key=lambda k: (-len(cjk & set(k)), k))
+            close = [k for k in overlap[:5] if cjk & set(k)]
         return [self.labels[k] for k in close]
 
     def _pick(self, ids: set[str], kinds: tuple[str, ...] | None) -> list[Entity]:

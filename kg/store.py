@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import XSD
 
 from kg import paths
 from kg.build import build_dataset
@@ -98,6 +100,23 @@ def _locations(tables) -> dict[str, tuple[str, int]]:
     return out
 
 
+def _term(term):
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def to_oxigraph_quads(dataset: Dataset):
+    """The dataset's quads as Oxigraph terms (the default graph stays the default graph)."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        graph = ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else ox.NamedNode(str(g))
+        yield ox.Quad(_term(s), _term(p), _term(o), graph)
+
+
 def build_store(data_dir: Path, path: Path) -> Store:
     """Build the store for ``data_dir`` at ``path``, replacing what is there only when the build succeeds.
 
@@ -108,20 +127,37 @@ def build_store(data_dir: Path, path: Path) -> Store:
     started = time.perf_counter()
     dataset = compile_dataset(data_dir)
     checked = time.perf_counter()
-    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    info = {"fingerprint": fingerprint(data_dir), "data_dir": str(data_dir.resolve()),
+            "check_seconds": round(checked - started, 3)}
+    return write_store(to_oxigraph_quads(dataset), path, info, started=started)
+
+
+def write_store(quads, path: Path, info: dict, started: float | None = None) -> Store:
+    """Load quads into a new store at ``path``, replacing what is there only when the load succeeds.
+
+    Args:
+        quads: the whole dataset, as N-Quads bytes or an iterable of :class:`pyoxigraph.Quad`.
+        path: the store folder.
+        info: what to record in ``build.json`` (``quads``, ``graphs``, ``build_seconds`` and ``built_at`` are added).
+        started: ``time.perf_counter()`` when the whole operation began, for ``build_seconds``.
+
+    Raises:
+        StoreError: the store cannot be written.
+    """
+    started = time.perf_counter() if started is None else started
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.build-", dir=path.parent))
     try:
         db = ox.Store(str(tmp / "oxigraph"))
-        db.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        if isinstance(quads, (bytes, str)):
+            db.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+        else:
+            db.bulk_extend(quads)
         db.optimize()
-        quads = sum(1 for _ in db.quads_for_pattern(None, None, None, None))
         info = {
-            "fingerprint": fingerprint(data_dir),
-            "data_dir": str(data_dir.resolve()),
-            "quads": quads,
+            **info,
+            "quads": sum(1 for _ in db.quads_for_pattern(None, None, None, None)),
             "graphs": sum(1 for _ in db.named_graphs()),
-            "check_seconds": round(checked - started, 3),
             "build_seconds": round(time.perf_counter() - started, 3),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -174,7 +210,8 @@ def open_store(data_dir: Path | None = None, path: Path | None = None, rebuild: 
     data_dir = Path(data_dir) if data_dir else paths.default_data_dir()
     path = Path(path) if path else default_store_path(data_dir)
     info = read_info(path)
-    if not rebuild and info and info.get("fingerprint") == fingerprint(data_dir):
+    # A store restored from a snapshot (kg.snapshot) is used as it is until the next build replaces it.
+    if not rebuild and info and (info.get("restored_from") or info.get("fingerprint") == fingerprint(data_dir)):
         try:
             return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
         except OSError as err:

@@ -1,0 +1,157 @@
+"""Planner questions on the real Jinan data, from the CLI: the issue's must-show answers, name resolution, safety."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from kg.errors import Ambiguous, NotFound
+from kg.resolve import resolve
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("q") / "store"
+    CliRunner().invoke(cli, ["build", "--store", str(path)], catch_exceptions=False)
+    return path
+
+
+def run(store_path, *args, expect=0):
+    result = CliRunner().invoke(cli, [*args, "--store", str(store_path)])
+    assert result.exit_code == expect, result.output
+    return result
+
+
+def as_json(store_path, *args):
+    return json.loads(run(store_path, *args, "--format", "json").output)
+
+
+def test_policies_for_ic_include_the_action_plan_as_general(store_path, jinan_store):
+    policies = as_json(store_path, "policies", "集成电路")
+    by_number = {p["doc_number"]: p for p in policies if p["doc_number"]}
+    assert by_number["济发〔2023〕7号"]["support"] == "general"
+    for policy in policies:
+        assert set(policy) >= {"title", "doc_number", "issuer", "date", "support", "sources"}
+        assert policy["sources"] and all(s["label"] for s in policy["sources"])
+    # every chain-specific document the data links to the chain is there, as direct
+    linked = {s["title"].value for s in jinan_store.query("""
+        PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?title WHERE { ?p ckg:supportsChain|ckg:supportsSegment/ckg:segmentOf <https://w3id.org/chainkg/id/chain/ic> ;
+                                 dcterms:title ?title }""")}
+    direct = {p["title"] for p in policies if p["support"] == "direct"}
+    assert linked <= direct
+
+
+def test_policies_for_ai_are_direct(store_path):
+    policies = {p["title"]: p for p in as_json(store_path, "policies", "人工智能")}
+    assert policies["济南市新一代人工智能高质量发展行动计划(2024—2026年)"]["support"] == "direct"
+    assert policies["济南市数字经济促进条例"]["support"] == "direct"
+
+
+@pytest.mark.parametrize("alias", ["空天信息", "空天 信息", "航空航天暨低空經濟", "航空航天暨低空经济产业链"])
+def test_policies_resolve_aliases(store_path, alias):
+    titles = {p["title"] for p in as_json(store_path, "policies", alias)}
+    assert "济南市空天信息产业高质量发展行动计划(2024—2027年)" in titles
+
+
+def test_district_licheng_shows_positioning_and_sugon(store_path):
+    profile = as_json(store_path, "district", "历城区")
+    text = " ".join(p["text"] for p in profile["positioning"])
+    for word in ("3+2", "现代医药", "集成电路", "高端装备", "人工智能", "空天信息"):
+        assert word in text
+    assert "中科曙光" in {e["name"] for e in profile["enterprises"]}
+    table = run(store_path, "district", "历城区").output
+    assert "中科曙光" in table and "3+2" in table and "== sources ==" in table
+
+
+def test_chain_profile_orders_segments_and_masters_first(store_path):
+    profile = as_json(store_path, "chain", "现代医药")
+    sequences = [s["sequence"] for s in profile["segments"]]
+    assert sequences == sorted(sequences) and len(sequences) >= 4
+    roles = [e["role"] for e in profile["enterprises"]]
+    assert roles[0] == "chain_master" and "齐鲁制药集团" in profile["enterprises"][0]["name"]
+    assert profile["policies"] and profile["indicators"]
+
+
+def test_enterprises_filters(store_path):
+    everyone = as_json(store_path, "enterprises", "汽车")
+    laiwu = as_json(store_path, "enterprises", "汽车", "--district", "莱芜区")
+    assert laiwu and len(laiwu) < len(everyone)
+    assert all("莱芜区" in e["districts"] for e in laiwu)
+
+
+def test_policy_by_number_shows_what_it_is_evaluated_by(store_path):
+    profile = as_json(store_path, "policy", "济发〔2023〕7号")
+    assert profile["policy"]["doc_number"] == "济发〔2023〕7号"
+    assert any(link["relation"] == "evaluates" and link["direction"] == "in" for link in profile["links"])
+
+
+def test_parks_for_medicine(store_path):
+    parks = {p["name"] for p in as_json(store_path, "parks", "现代医药")}
+    assert "济南生物医药港" in parks
+
+
+def test_unknown_name_exits_2_with_suggestions(store_path):
+    result = run(store_path, "policies", "集成电轮", expect=2)
+    assert "did you mean" in result.output and "集成电路" in result.output
+
+
+def test_ambiguous_name_lists_candidates(jinan_store):
+    with pytest.raises((Ambiguous, NotFound)) as err:
+        resolve(jinan_store, "产业", kinds=("chain",))
+    assert isinstance(err.value, Ambiguous) and len(err.value.candidates) > 1
+
+
+@pytest.mark.parametrize("text", ["ＩＣ", "ic", " 集成\u200b电路 ", "芯片", "集成電路"])
+def test_resolution_tolerates_width_spaces_and_traditional(jinan_store, text):
+    assert resolve(jinan_store, text, kinds=("chain",)).iri.endswith("/chain/ic")
+
+
+def _tree_hash(path):
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + file.read_bytes())
+    return digest.hexdigest()
+
+
+INJECTIONS = ['x" || true || "', 'x" } ; DELETE WHERE { ?s ?p ?o } ; INSERT DATA { <urn:a> <urn:b> "p',
+              "zz\\u0022 || true || \\u0022"]
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+@pytest.mark.parametrize("command", ["policies", "chain", "enterprises", "parks", "district", "policy", "show"])
+def test_injection_payloads_are_plain_misses(store_path, command, payload):
+    before = _tree_hash(store_path)
+    result = run(store_path, command, payload, expect=2)
+    assert result.output.startswith("Error: no ") and "Traceback" not in result.output
+    assert _tree_hash(store_path) == before
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("DELETE WHERE {?s ?p ?o}", "updates are not allowed"),
+    ("LOAD <file:///etc/hostname>", "updates are not allowed"),
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { OPTIONAL { SERVICE SILENT <http://example.org/s> { ?s ?p ?o } } }", "SERVICE"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "updates are not allowed"),
+    ("SELEC nonsense", "not a valid SPARQL query"),
+])
+def test_sparql_refuses_updates_and_service(store_path, query, message):
+    before = _tree_hash(store_path)
+    result = CliRunner().invoke(cli, ["sparql", "-", "--store", str(store_path)], input=query)
+    assert result.exit_code == 1 and message in result.output
+    assert _tree_hash(store_path) == before
+
+
+def test_sparql_select_json_and_construct(store_path):
+    query = ("PREFIX ckg: <https://w3id.org/chainkg/ontology#> "
+             "SELECT (COUNT(?c) AS ?n) WHERE { ?c a ckg:LandmarkChain }")
+    result = CliRunner().invoke(cli, ["sparql", "-", "--format", "json", "--store", str(store_path)], input=query)
+    assert json.loads(result.output)["results"]["bindings"][0]["n"]["value"] == "13"
+    construct = ("PREFIX ckg: <https://w3id.org/chainkg/ontology#> "
+                 "CONSTRUCT { ?c a ckg:LandmarkChain } WHERE { ?c a ckg:LandmarkChain }")
+    result = CliRunner().invoke(cli, ["sparql", "-", "--store", str(store_path)], input=construct)
+    assert result.exit_code == 0 and result.output.count("LandmarkChain") == 13
