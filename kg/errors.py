@@ -51,6 +51,10 @@ class StoreError(ChainKGError):
     """The store cannot be opened, built or replaced."""
 
 
+class ExportError(ChainKGError):
+    """A file or snapshot cannot be written (the previous one is left as it was)."""
+
+
 class Problem:
     """One problem found in the input: where it is and what is wrong."""
 

@@ -1,0 +1,140 @@
+"""Benchmark of the planner questions: in-process latency on the Oxigraph store, CLI wall time, and the same
+questions on rdflib's default in-memory store as a ratio. Run with ``make bench`` or ``python -m kg.bench``.
+
+Prints a table; measures, never asserts.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+
+from kg import paths, questions
+from kg.output import to_table
+from kg.store import build_store
+
+#: (label, function, argument, CLI arguments)
+QUESTIONS = [
+    ("chains", lambda s: questions.list_chains(s, "all"), ["chains"]),
+    ("show 中国算谷产业园", lambda s: questions.describe(s, "中国算谷产业园"), ["show", "中国算谷产业园"]),
+    ("policies 集成电路", lambda s: questions.chain_policies(s, "集成电路"), ["policies", "集成电路"]),
+    ("chain 现代医药", lambda s: questions.chain_profile(s, "现代医药"), ["chain", "现代医药"]),
+    ("enterprises 汽车", lambda s: questions.chain_enterprises(s, "汽车"), ["enterprises", "汽车"]),
+    ("parks 现代医药", lambda s: questions.chain_parks(s, "现代医药"), ["parks", "现代医药"]),
+    ("district 历城区", lambda s: questions.district_profile(s, "历城区"), ["district", "历城区"]),
+    ("policy 济发〔2023〕7号", lambda s: questions.policy_profile(s, "济发〔2023〕7号"), ["policy", "济发〔2023〕7号"]),
+    ("stats", questions.stats, ["stats"]),
+]
+
+
+class RdflibStore:
+    """The same interface as :class:`kg.store.Store`, on rdflib's default in-memory store (for comparison)."""
+
+    def __init__(self, oxigraph_store) -> None:
+        self.path = Path("rdflib-memory")
+        self.info = {"fingerprint": "rdflib", "built_at": "now"}
+        self.dataset = Dataset(default_union=True)
+        for quad in oxigraph_store.oxigraph.quads_for_pattern(None, None, None, None):
+            graph = self.dataset.graph(URIRef(quad.graph_name.value)) if hasattr(quad.graph_name, "value") else \
+                self.dataset.default_graph
+            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+        self.oxigraph = self
+
+    def query(self, sparql: str, bindings=None):
+        init = {k: _rdflib(v) for k, v in (bindings or {}).items()}
+        result = self.dataset.query(sparql, initBindings=init)
+        if result.type == "ASK":
+            return result.askAnswer
+        names = [str(v) for v in result.vars]
+        return _Solutions(names, [{n: _ox(row[n]) for n in names} for row in result])
+
+
+class _Var:
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+
+class _Solutions(list):
+    def __init__(self, names: list[str], rows: list[dict]) -> None:
+        super().__init__(rows)
+        self.variables = [_Var(n) for n in names]
+
+
+def _rdflib(term):
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    return URIRef(term.value)
+
+
+def _ox(term):
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or "http://www.w3.org/2001/XMLSchema#string")))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def median_ms(func, store, repeat: int) -> float:
+    """Median wall time of ``func(store)`` in milliseconds, after one warm-up call."""
+    func(store)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func(store)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def cli_ms(args: list[str], store_path: Path, repeat: int = 3) -> float:
+    """Median wall time of the installed ``chainkg`` command, Python's start included."""
+    command = [str(Path(sys.executable).with_name("chainkg")), *args, "--store", str(store_path)]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run(repeat: int = 20) -> list[dict]:
+    """Measure every question; return one row per question."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store_path = Path(tmp) / "store"
+        started = time.perf_counter()
+        store = build_store(paths.default_data_dir(), store_path)
+        build_s = time.perf_counter() - started
+        memory = RdflibStore(store)
+        rows = []
+        for label, func, args in QUESTIONS:
+            ox_ms = median_ms(func, store, repeat)
+            rdflib_ms = median_ms(func, memory, max(3, repeat // 5))
+            rows.append({"question": label, "oxigraph_ms": round(ox_ms, 2), "cli_ms": round(cli_ms(args, store_path)),
+                         "rdflib_ms": round(rdflib_ms, 1), "rdflib_ratio": round(rdflib_ms / ox_ms, 1)})
+        rows.append({"question": f"(build store: {build_s:.2f} s, {store.info['quads']} quads)"})
+        return rows
+
+
+def main() -> None:
+    """Print the benchmark table."""
+    rows = run()
+    print(to_table(rows, ["question", "oxigraph_ms", "cli_ms", "rdflib_ms", "rdflib_ratio"],
+                   ["question", "in-process median (ms)", "CLI wall (ms)", "rdflib in-memory (ms)", "rdflib / oxigraph"]))
+
+
+if __name__ == "__main__":
+    main()
