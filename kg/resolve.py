@@ -8,6 +8,7 @@ Exact matches win; then the name without a trailing 产业链/产业; then a uni
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 
 from kg.errors import Ambiguous, InvalidIdentifier, NotFound
@@ -125,13 +126,25 @@ def _variants(key: str, text: str = "") -> list[str]:
 
 
 _INDEXES: dict[str, Index] = {}
+#: The store folder keeps the names of its entities beside the database, written at build time, so that a
+#: command resolves a name without converting every label of the store (~30 ms) on each start.
+NAMES_FILE = "names.json"
+
+
+def label_rows(store) -> list[dict]:
+    """Every name of every entity (the ``labels`` query), as plain rows."""
+    return select(store, "labels")
 
 
 def index_for(store) -> Index:
-    """The name index of a store (built once per store build)."""
+    """The name index of a store (read from the store folder, or built once per process)."""
     token = f"{store.path}|{store.info.get('fingerprint')}|{store.info.get('built_at')}"
     if token not in _INDEXES:
-        _INDEXES[token] = Index(select(store, "labels"))
+        try:
+            rows = json.loads((store.path / NAMES_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            rows = label_rows(store)
+        _INDEXES[token] = Index(rows)
     return _INDEXES[token]
 
 

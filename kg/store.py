@@ -161,6 +161,10 @@ def write_store(quads, path: Path, info: dict, started: float | None = None) -> 
             "build_seconds": round(time.perf_counter() - started, 3),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+        from kg.resolve import NAMES_FILE, label_rows
+
+        names = label_rows(Store(tmp, db, info))
+        (tmp / NAMES_FILE).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
         db.flush()
         del db
         (tmp / MARKER).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
