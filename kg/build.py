@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
@@ -86,7 +87,8 @@ def _safe(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_./" else f"%{ord(c):02X}" for c in key)
 
 
-def build_dataset(tables: dict[str, list[Row]], ontology: Graph, industry_codes: dict[str, tuple[str, str, str]]) -> Dataset:
+def build_dataset(tables: dict[str, list[Row]], ontology: Graph,
+                  industry_codes: dict[str, tuple[str, str, str]]) -> Dataset:
     """Turn checked rows into a dataset: one named graph per row plus the ontology, sources and GB/T graphs.
 
     Args:
@@ -326,7 +328,8 @@ def _add_industry_classes(ds: Dataset, prov: Graph, sources: Graph, used: set[st
     g = ds.graph(GRAPH_GBT)
     g.add((GBT_SCHEME, RDF.type, SKOS.ConceptScheme))
     g.add((GBT_SCHEME, SKOS.prefLabel, text("国民经济行业分类(GB/T 4754-2017)", "zh")))
-    g.add((GBT_SCHEME, SKOS.prefLabel, text("Industrial classification for national economic activities (GB/T 4754-2017)", "en")))
+    g.add((GBT_SCHEME, SKOS.prefLabel,
+           text("Industrial classification for national economic activities (GB/T 4754-2017)", "en")))
     todo = sorted(used)
     seen: set[str] = set()
     while todo:

@@ -42,7 +42,8 @@ def check_query(text: str) -> str:
             raise QueryRefused(f"not a valid SPARQL query: {query_error.msg} "
                                f"(line {query_error.lineno}, column {query_error.col})") from None
         names = sorted({op.name for op in update.request} if getattr(update, "request", None) else {"update"})
-        raise QueryRefused(f"refused: SPARQL updates are not allowed ({', '.join(names)}); the store is read-only")
+        raise QueryRefused(
+            f"refused: SPARQL updates are not allowed ({', '.join(names)}); the store is read-only") from None
     query = parsed[1]
     if _contains(parsed, "ServiceGraphPattern"):
         raise QueryRefused("refused: SERVICE calls to other endpoints are not allowed")

@@ -59,7 +59,8 @@ def _collect_ids(tables: dict[str, list[Row]], problems: list[Problem]) -> dict[
             if not value:
                 problems.append(row.problem(spec.id_column, "id is empty"))
             elif not value.startswith(spec.id_prefixes) or not _is_ascii_id(value):
-                problems.append(row.problem(spec.id_column, f"id must be ASCII and start with {' or '.join(spec.id_prefixes)}"))
+                prefixes = " or ".join(spec.id_prefixes)
+                problems.append(row.problem(spec.id_column, f"id must be ASCII and start with {prefixes}"))
             elif value in ids:
                 first = ids[value]
                 problems.append(row.problem(spec.id_column, f"duplicate id (first at {first.table}:{first.line})"))

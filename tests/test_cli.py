@@ -19,7 +19,8 @@ def run(tmp_path_factory):
     store = tmp_path_factory.mktemp("cli") / "store"
 
     def invoke(*args: str, data: str | None = None, expect: int = 0):
-        argv = list(args) + ["--store", str(store if data is None else store.with_name("store-" + str(abs(hash(data)))))]
+        where = store if data is None else store.with_name("store-" + str(abs(hash(data))))
+        argv = list(args) + ["--store", str(where)]
         if data:
             argv += ["--data", data]
         result = CliRunner().invoke(cli, argv, catch_exceptions=False)

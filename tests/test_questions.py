@@ -40,8 +40,9 @@ def test_policies_for_ic_include_the_action_plan_as_general(store_path, jinan_st
     # every chain-specific document the data links to the chain is there, as direct
     linked = {s["title"].value for s in jinan_store.query("""
         PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?title WHERE { ?p ckg:supportsChain|ckg:supportsSegment/ckg:segmentOf <https://w3id.org/chainkg/id/chain/ic> ;
-                                 dcterms:title ?title }""")}
+        SELECT ?title WHERE {
+          ?p ckg:supportsChain|ckg:supportsSegment/ckg:segmentOf <https://w3id.org/chainkg/id/chain/ic> ;
+             dcterms:title ?title }""")}
     direct = {p["title"] for p in policies if p["support"] == "direct"}
     assert linked <= direct
 
