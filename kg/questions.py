@@ -312,7 +312,8 @@ def chain_profile(store, chain: str) -> dict:
         "chain": {"name": entity.name("zh"), "name_en": entity.names.get("en"), "iri": entity.iri,
                   "tier": "landmark" if any(f["value"] == str(CKG.LandmarkChain) for f in facts["facts"]) else "key",
                   "group": info.get("chainGroup", {}).get("value_zh"),
-                  "sources": [s for f in facts["facts"] if f["property"] == "type" for s in f["sources"]]},
+                  "sources": list({s["id"]: s for f in facts["facts"] if f["property"] == "type"
+                                   for s in f["sources"]}.values())},
         "segments": sorted(segments.values(), key=lambda s: (s["sequence"], s["name"])),
         "enterprises": enterprises,
         "parks": chain_parks(store, entity),

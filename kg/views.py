@@ -70,6 +70,8 @@ def render(sections: list[Section], fmt: str) -> str:
 def _source_parts(src: dict) -> tuple:
     if src.get("title"):
         return (src["title"], src.get("outlet"), src.get("date"), src.get("url"))
+    if src.get("label") == f"[{src.get('url')}]":
+        return (src.get("url"),)
     return (src.get("label"), src.get("url"))
 
 
