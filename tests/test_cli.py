@@ -99,3 +99,52 @@ def _walk(group: click.Group, prefix=()):
 def test_every_command_has_help_with_an_example():
     for path, command in _walk(cli):
         assert command.help and "Example:" in command.help, path
+
+
+def _tree_hash(path):
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + file.read_bytes())
+    return digest.hexdigest()
+
+
+def _replace_in(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BAD_JINAN = [
+    ("unknown district", "enterprises.csv", ",dist:370116,", ",dist:370199,", "dist:370199"),
+    ("credit code with a wrong check character", "enterprises.csv", "ent:qilu-pharma,齐鲁制药集团,Qilu Pharmaceutical Group,,",
+     "ent:qilu-pharma,齐鲁制药集团,Qilu Pharmaceutical Group,91350100M000100Y4Z,", "91350100M000100Y4Z"),
+    ("ASCII brackets in a document number", "policies.csv", "济发〔2023〕7号", "济发[2023]7号", "济发[2023]7号"),
+    ("two-digit year", "policies.csv", "济发〔2023〕7号", "济发〔23〕7号", "济发〔23〕7号"),
+    ("reference to a missing row", "links.csv", "chain_master_of,chain:medicine", "chain_master_of,chain:nowhere",
+     "chain:nowhere"),
+    ("duplicate enterprise", "enterprises.csv", "ent:hongjitang,宏济堂制药,", "ent:hongjitang,齐鲁制药集团,",
+     "duplicate name"),
+]
+
+
+@pytest.mark.parametrize(("why", "table", "old", "new", "value"), BAD_JINAN, ids=[b[0] for b in BAD_JINAN])
+def test_bad_copy_of_jinan_is_refused_and_store_kept(tmp_path_factory, data_copy, why, table, old, new, value):
+    store = tmp_path_factory.getbasetemp() / "bad-input-store"
+    if not store.exists():
+        assert CliRunner().invoke(cli, ["build", "--store", str(store)]).exit_code == 0
+    before = _tree_hash(store)
+    _replace_in(data_copy / table, old, new)
+    result = CliRunner().invoke(cli, ["build", "--data", str(data_copy), "--store", str(store)])
+    assert result.exit_code == 1
+    assert f"{table}:" in result.output and value in result.output, result.output
+    assert "Traceback" not in result.output and "nothing was changed" in result.output
+    assert _tree_hash(store) == before
+
+
+def test_non_utf8_copy_is_refused(data_copy):
+    path = data_copy / "parks.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    result = CliRunner().invoke(cli, ["validate", "--data", str(data_copy)])
+    assert result.exit_code == 1 and "parks.csv:" in result.output and "not valid UTF-8" in result.output
