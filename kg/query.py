@@ -7,7 +7,7 @@ A bound variable must be projected by the query (Oxigraph requires it).
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -18,7 +18,7 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> str:
     """The text of ``kg/queries/{name}.rq``."""
     path = paths.queries_dir() / f"{name}.rq"

@@ -118,8 +118,8 @@ def _replace_in(path, old, new):
 
 BAD_JINAN = [
     ("unknown district", "enterprises.csv", ",dist:370116,", ",dist:370199,", "dist:370199"),
-    ("credit code with a wrong check character", "enterprises.csv", "ent:qilu-pharma,齐鲁制药集团,Qilu Pharmaceutical Group,,",
-     "ent:qilu-pharma,齐鲁制药集团,Qilu Pharmaceutical Group,91350100M000100Y4Z,", "91350100M000100Y4Z"),
+    ("credit code with a wrong check character", "enterprises.csv", "Qilu Pharmaceutical Group,,",
+     "Qilu Pharmaceutical Group,91350100M000100Y4Z,", "91350100M000100Y4Z"),
     ("ASCII brackets in a document number", "policies.csv", "济发〔2023〕7号", "济发[2023]7号", "济发[2023]7号"),
     ("two-digit year", "policies.csv", "济发〔2023〕7号", "济发〔23〕7号", "济发〔23〕7号"),
     ("reference to a missing row", "links.csv", "chain_master_of,chain:medicine", "chain_master_of,chain:nowhere",
