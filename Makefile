@@ -6,12 +6,13 @@ OUT ?= out
 
 .PHONY: demo test bench system-deps lint clean
 
-# The main job on the Jinan data: build the graph and print what a planner can use.
+# The main job on the Jinan data: build the graph, print what a planner can use, write the report to $(OUT)/.
 demo: $(VENV)/.installed
 	$(BIN)/chainkg build
 	$(BIN)/chainkg chains --tier landmark
 	$(BIN)/chainkg chains --tier key
 	$(BIN)/chainkg stats
+	$(BIN)/chainkg report -o $(OUT)
 
 # The tests (installs everything they need into .venv first).
 test: $(VENV)/.installed

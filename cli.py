@@ -331,6 +331,114 @@ def diff(old, new, fmt, data_dir, store_path, lang):
                else render_diff(changes, lang))
     sys.exit(1 if changes else 0)
 
+
+@cli.command("map")
+@click.argument("chain", required=False)
+@click.option("--overview", is_flag=True, help="All landmark chains, the districts and zones carrying them, policies.")
+@click.option("--district", help="One district or zone: its policies, parks, enterprises and chains.")
+@click.option("-o", "--output", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="HTML file to write (self-contained: opens offline).")
+@click.option("--collapse", default=12, show_default=True, type=click.IntRange(min=0),
+              help="Segments with more enterprises show leaders and one count node (0: draw all).")
+@_data_options
+def map_(chain, overview, district, out_file, collapse, data_dir, store_path, lang):
+    """Draw a chain map (segments upstream → downstream, enterprises, parks, places, policies, gaps) as one HTML file.
+
+    Example: chainkg map 集成电路 -o ic.html   (or: chainkg map --overview -o all.html; --district 历城区)
+    """
+    from kg import report
+    from kg.export import write_atomic
+
+    if sum(map(bool, (chain, overview, district))) != 1:
+        raise click.UsageError("give one of CHAIN, --overview or --district NAME")
+    store = _open(data_dir, store_path)
+    html = (report.overview_map(store, lang) if overview else report.district_map(store, district, lang)
+            if district else report.chain_map(store, chain, lang, collapse or None))
+    write_atomic(out_file, html)
+    click.echo(f"{len(html.encode('utf-8')):,} bytes → {out_file}")
+
+
+@cli.command("report")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Report folder (created, or an earlier report replaced whole).")
+@click.option("--collapse", default=12, show_default=True, type=click.IntRange(min=0),
+              help="Segments with more enterprises show leaders and one count node (0: draw all).")
+@_data_options
+def report_(out_dir, collapse, data_dir, store_path, lang):
+    """Write the planner's report: index.html (chains, coverage heat map, gaps), a map per landmark chain, CSV lists
+    and sources; opens offline. The folder is replaced only when every file is written.
+
+    Example: chainkg report -o out
+    """
+    from kg.report import write_report
+
+    manifest = write_report(_open(data_dir, store_path), out_dir, lang, collapse or None)
+    for name, size in manifest["files"].items():
+        click.echo(f"{size:>12,}  {name}")
+    click.echo(f"{len(manifest['files'])} files in {manifest['seconds']['total']} s → {out_dir / 'index.html'}")
+
+
+_TIER = click.option("--tier", type=click.Choice(["landmark", "key", "all"]), default="landmark", show_default=True,
+                     help="Which chains: the 13 landmark chains, the key-chain candidates, or both.")
+
+
+@cli.command()
+@click.argument("chain", required=False)
+@_format_option
+@_data_options
+def gaps(chain, fmt, data_dir, store_path, lang):
+    """The 补链 list: every segment of a chain graded 优势/潜力/薄弱/空白 (strong/potential/weak/blank), ranked, with
+    why and what exists locally upstream and downstream. All landmark chains when CHAIN is omitted.
+
+    Example: chainkg gaps 集成电路 --format json
+    """
+    from kg.gap_views import gaps_view
+    from kg.projection import chain_report, tier_reports, tier_unknowns
+
+    store = _open(data_dir, store_path)
+    reports = [chain_report(store, chain)] if chain else tier_reports(store, "landmark")
+    notes = [] if chain else tier_unknowns(store, "landmark")
+    _emit(gaps_view(reports, lang, fmt, notes), fmt, [row for report in reports for row in report["gaps"]])
+
+
+@cli.command()
+@click.option("--by", type=click.Choice(["district", "grade", "bridge"]), default="district", show_default=True,
+              help="Chains × districts and zones (enterprise counts), chains × grades, or bridging entities.")
+@_TIER
+@_format_option
+@_data_options
+def coverage(by, tier, fmt, data_dir, store_path, lang):
+    """How the chains cover Jinan: enterprises per district or zone, segment grades and completeness per chain, or
+    the enterprises, parks and industry classes that bridge chains.
+
+    Example: chainkg coverage --format csv > coverage.csv
+    """
+    from kg import projection
+    from kg.gap_views import coverage_view
+
+    store = _open(data_dir, store_path)
+    measure = {"district": projection.coverage_matrix, "grade": projection.grade_table, "bridge": projection.bridges}
+    result = measure[by](store, tier)
+    _emit(coverage_view(result, by, lang), fmt, result)
+
+
+@cli.command()
+@_TIER
+@_format_option
+@_data_options
+def mismatches(tier, fmt, data_dir, store_path, lang):
+    """Where positioning and presence disagree: places positioned for a chain with no enterprise or park of it, and
+    chains with enterprises or parks in a place not positioned for them; each with the source of the positioning.
+
+    Example: chainkg mismatches --format csv
+    """
+    from kg.gap_views import mismatches_view
+    from kg.projection import mismatches as find_mismatches
+
+    rows = find_mismatches(_open(data_dir, store_path), tier)
+    _emit(mismatches_view(rows, lang), fmt, rows)
+
+
 def main() -> None:
     """Entry point of the ``chainkg`` command."""
     cli(prog_name="chainkg")

@@ -1,0 +1,296 @@
+"""Store → small NetworkX graphs for coverage and gaps, and the entry points that measure them.
+
+The counting is done in SPARQL (``kg/queries/gaps_*.rq`` and ``coverage_*.rq``: ``COUNT`` and ``GROUP_CONCAT`` per
+segment, per place, per chain), so a projection is a handful of small queries whatever the size of the store. Names
+come from the label index of :mod:`kg.resolve`, source details from one query cached per store. :mod:`kg.analysis`
+measures the graphs; :func:`chain_report`, :func:`coverage_matrix`, :func:`grade_table`, :func:`bridges` and
+:func:`mismatches` put the two together for the CLI and the report.
+
+The graphs:
+
+- **chain graph** (:func:`chain_graph`): ``nx.DiGraph``, a node per segment (IRI), an edge ``u → v`` when ``u``
+  ``ckg:suppliesTo`` ``v``. Node attributes: ``name``, ``name_en``, ``position``, ``sequence``, ``codes``,
+  ``enterprise_count``, ``enterprises``, ``chain_masters``, ``leading``, ``parks``, ``districts`` (references
+  ``{iri, name, name_en}``), ``policies`` (naming the segment) and ``sources``. Graph attributes: the chain's
+  ``iri``, ``name``, ``tier``, ``enterprises``, ``chain_masters``, ``leading``, ``unplaced`` (linked to the chain but
+  placed in no segment), ``parks`` (:func:`kg.questions.chain_parks`) and ``policies`` (every scope, with breadth).
+  Segment placement comes from ``in_segment`` links only (a modelling choice).
+- **cross-chain graph** (:func:`cross_chain_graph`): ``nx.Graph``, bipartite: chains and the enterprises, parks and
+  GB/T industry classes that touch two or more of them. Segments belong to one chain each in this data, so chains
+  share segments only through their industry classes.
+- **district-chain graph** (:func:`district_chain_graph`): ``nx.Graph``, bipartite: districts, counties and
+  functional zones against chains, an edge when the place holds the chain's enterprises or carrier parks or is
+  positioned for it; edge attributes ``enterprises``, ``parks``, ``positioned``, ``quote``, ``sources``.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from kg import analysis, questions
+from kg.analysis import RULES, Rules
+from kg.query import iri, select
+from kg.resolve import Entity, index_for
+
+TIER_ORDER = ("landmark", "key")
+_CACHE: dict[tuple[str, str], list[dict]] = {}
+_SOURCES: dict[tuple[str, str], dict[str, dict]] = {}
+
+
+def _token(store) -> str:
+    return f"{store.path}|{store.info.get('fingerprint')}|{store.info.get('built_at')}"
+
+
+def clear_cache() -> None:
+    """Forget the cached query rows (for benchmarks; a rebuilt store gets new ones anyway)."""
+    _CACHE.clear()
+    _SOURCES.clear()
+
+
+def _static(store, name: str) -> list[dict]:
+    """The rows of a query without inputs, once per store build (like the label index)."""
+    key = (_token(store), name)
+    if key not in _CACHE:
+        _CACHE[key] = select(store, name)
+    return _CACHE[key]
+
+
+def _split(value: str | None) -> list[str]:
+    return sorted(set((value or "").split()))
+
+
+def _refs(store, iris: list[str]) -> list[dict]:
+    """``{iri, name, name_en}`` for each IRI (names from the label index), sorted by Chinese name."""
+    entities = index_for(store).entities
+    out = []
+    for value in iris:
+        entity = entities.get(value) or Entity(value, "unknown")
+        out.append({"iri": value, "name": entity.name("zh"), "name_en": entity.names.get("en")})
+    return sorted(out, key=lambda r: (r["name"] or "", r["iri"]))
+
+
+def _sources(store, iris: list[str]) -> list[dict]:
+    """The source objects (``id``, ``label``, ``title``, ``outlet``, ``date``, ``url``, ``kind``) of source IRIs."""
+    key = (_token(store), "source objects")
+    if key not in _SOURCES:
+        _SOURCES[key] = {row["source"]: {
+            "id": questions.local(row["source"]), "label": row["label"], "title": row["title"], "outlet": row["outlet"],
+            "date": row["date"], "url": row["url"],
+            "kind": (questions.local(row["kind"]) or "").removesuffix("Source").lower() or None,
+        } for row in _static(store, "gaps_sources")}
+    table = _SOURCES[key]
+    return [dict(table.get(value) or {"id": questions.local(value)}) for value in iris]
+
+
+def _entity(store, chain: str | Entity) -> Entity:
+    return chain if isinstance(chain, Entity) else questions.resolve_chain(store, chain)
+
+
+def chains_of_tier(store, tier: str = "landmark") -> list[dict]:
+    """The chains of a tier (``landmark``, ``key``, ``all``) with ``iri``, ``name``, ``name_en``, ``tier``, ``group``,
+    in a stable order (tier, group, IRI), and the system's ``declared_landmark`` / ``declared_key`` counts."""
+    rows = [r for r in _static(store, "coverage_chains") if tier == "all" or r["tier"] == tier]
+    entities = index_for(store).entities
+    out = []
+    for row in rows:
+        entity = entities.get(row["chain"]) or Entity(row["chain"], "chain")
+        out.append({"iri": row["chain"], "name": entity.name("zh"), "name_en": entity.names.get("en"),
+                    "tier": row["tier"], "group": (questions.local(row["group"]) or "").removesuffix("Group").lower()
+                    or None, "declared_landmark": row["declared_landmark"], "declared_key": row["declared_key"]})
+    out.sort(key=lambda r: (TIER_ORDER.index(r["tier"]), r["group"] or "", r["iri"]))
+    return out
+
+
+def chain_graph(store, chain: str | Entity) -> nx.DiGraph:
+    """The chain graph of one chain (see the module docstring for its attributes).
+
+    Args:
+        store: an open store.
+        chain: the chain, by any name, or a resolved entity.
+
+    Raises:
+        NotFound, Ambiguous: the name does not single out one chain.
+    """
+    entity = _entity(store, chain)
+    bound = iri(entity.iri)
+    listed = next((r for r in _static(store, "coverage_chains") if r["chain"] == entity.iri), {})
+    roles = {r["role"]: r for r in select(store, "gaps_roles", chain=bound)}
+    policies = []
+    for row in select(store, "gaps_policies", chain=bound):
+        policies.append({"iri": row["policy"], "title": _refs(store, [row["policy"]])[0]["name"],
+                         "doc_number": row["doc_number"], "scope": row["scope"], "target": row["target"],
+                         "chain_count": row["chain_count"], "general": bool(row["general"]),
+                         "sources": _sources(store, _split(row["sources"]))})
+    policies.sort(key=lambda p: (("segment", "chain", "inherited", "general").index(p["scope"]), p["title"] or ""))
+    graph = nx.DiGraph(
+        iri=entity.iri, name=entity.name("zh"), name_en=entity.names.get("en"), tier=listed.get("tier"),
+        declared_key=listed.get("declared_key"),
+        enterprises=_refs(store, _split(roles.get("all", {}).get("enterprises"))),
+        chain_masters=_refs(store, _split(roles.get("chain_master", {}).get("enterprises"))),
+        leading=_refs(store, _split(roles.get("leading", {}).get("enterprises"))),
+        unplaced=_refs(store, _split(roles.get("unplaced", {}).get("enterprises"))),
+        role_sources=_sources(store, _split(" ".join(r.get("sources") or "" for r in roles.values()))),
+        parks=questions.chain_parks(store, entity), policies=policies,
+    )
+    segments = select(store, "gaps_segments", chain=bound)
+    names = {r["iri"]: r for r in _refs(store, [row["segment"] for row in segments])}
+    for row in segments:
+        node = row["segment"]
+        graph.add_node(node, name=names[node]["name"], name_en=names[node]["name_en"],
+                       position=(questions.local(row["position"]) or "").lower(), sequence=row["sequence"],
+                       codes=_split(row["codes"]), enterprise_count=0, enterprises=[], chain_masters=[], leading=[],
+                       parks=[], districts=[],
+                       policies=[p for p in policies if p["scope"] == "segment" and p["target"] == node],
+                       sources=_sources(store, _split(row["sources"])))
+    for row in segments:
+        # A segment supplying another chain's segment would be a cross-chain link; the chain graph keeps its own.
+        graph.add_edges_from((row["segment"], t) for t in _split(row["supplies_to"]) if t in names)
+    for row in select(store, "gaps_presence", chain=bound):
+        if row["segment"] not in graph:
+            continue
+        data = graph.nodes[row["segment"]]
+        data.update(enterprise_count=row["enterprise_count"], enterprises=_refs(store, _split(row["enterprises"])),
+                    chain_masters=_refs(store, _split(row["masters"])), leading=_refs(store, _split(row["leaders"])),
+                    parks=_refs(store, _split(row["parks"])), districts=_refs(store, _split(row["districts"])))
+        data["sources"] = analysis.unique_sources(data["sources"] + _sources(store, _split(row["sources"])))
+    return graph
+
+
+def chain_report(store, chain: str | Entity, rules: Rules = RULES) -> dict:
+    """One chain's 补链 list and summary: ``{"gaps": analysis.assess_chain rows, "summary": analysis.summarize_chain}``.
+    """
+    graph = chain_graph(store, chain)
+    rows = analysis.assess_chain(graph, rules)
+    return {"gaps": rows, "summary": analysis.summarize_chain(graph, rows, rules)}
+
+
+def chain_gaps(store, chain: str | Entity, rules: Rules = RULES) -> list[dict]:
+    """Every segment of a chain, graded and ranked (see :func:`kg.analysis.assess_chain`)."""
+    return chain_report(store, chain, rules)["gaps"]
+
+
+def chain_summary(store, chain: str | Entity, rules: Rules = RULES) -> dict:
+    """A chain's coverage in numbers (see :func:`kg.analysis.summarize_chain`)."""
+    return chain_report(store, chain, rules)["summary"]
+
+
+def tier_reports(store, tier: str = "landmark", rules: Rules = RULES) -> list[dict]:
+    """:func:`chain_report` for every chain of a tier, in :func:`chains_of_tier` order."""
+    return [chain_report(store, Entity(c["iri"], "chain", {"zh": c["name"], "en": c["name_en"]}), rules)
+            for c in chains_of_tier(store, tier)]
+
+
+def places(store) -> list[dict]:
+    """The districts, counties and functional zones (the city left out), with positioning and its sources."""
+    entities = index_for(store).entities
+    out = []
+    for row in _static(store, "coverage_places"):
+        entity = entities.get(row["place"]) or Entity(row["place"], "place")
+        out.append({"iri": row["place"], "name": entity.name("zh"), "name_en": entity.names.get("en"),
+                    "place_kind": row["kind"], "code": row["code"], "positioning": row["positioning"],
+                    "sources": _sources(store, _split(row["sources"]))})
+    # Districts and counties by division code, then the functional zones.
+    out.sort(key=lambda p: (p["place_kind"] == "functional_zone", p["code"] or "", p["iri"]))
+    return out
+
+
+def district_chain_graph(store, tier: str = "landmark") -> nx.Graph:
+    """The district-chain graph of a tier's chains (see the module docstring)."""
+    chains = chains_of_tier(store, tier)
+    graph = nx.Graph(tier=tier)
+    for place in places(store):
+        graph.add_node(place["iri"], kind="place", **{k: v for k, v in place.items() if k != "iri"})
+    for chain in chains:
+        graph.add_node(chain["iri"], kind="chain", **{k: v for k, v in chain.items() if k != "iri"})
+    for row in _static(store, "coverage_district_chains"):
+        place, chain = row["place"], row["chain"]
+        if graph.nodes.get(place, {}).get("kind") != "place" or graph.nodes.get(chain, {}).get("kind") != "chain":
+            continue
+        if not graph.has_edge(place, chain):
+            graph.add_edge(place, chain, enterprises=[], parks=[], positioned=False, quote=None, sources=[])
+        edge = graph.edges[place, chain]
+        if row["basis"] == "enterprise":
+            edge["enterprises"] = _refs(store, _split(row["members"]))
+        elif row["basis"] == "park":
+            edge["parks"] = _refs(store, _split(row["members"]))
+        else:
+            edge.update(positioned=True, quote=(row["quotes"] or "").strip(" /") or None,
+                        sources=_sources(store, _split(row["sources"])))
+    return graph
+
+
+def cross_chain_graph(store, tier: str = "landmark") -> nx.Graph:
+    """The cross-chain graph of a tier's chains (see the module docstring)."""
+    chains = {c["iri"]: c for c in chains_of_tier(store, tier)}
+    graph = nx.Graph(tier=tier)
+    for value, chain in chains.items():
+        graph.add_node(value, kind="chain", name=chain["name"], name_en=chain["name_en"])
+    entities = index_for(store).entities
+    for row in _static(store, "coverage_bridges"):
+        linked = [c for c in _split(row["chains"]) if c in chains]
+        if len(linked) < 2:
+            continue
+        entity = entities.get(row["entity"])
+        name = entity.name("zh") if entity else f"{row['code']} {row['label'] or ''}".strip()
+        graph.add_node(row["entity"], kind=row["kind"], name=name, name_en=entity.names.get("en") if entity else None,
+                       code=row["code"])
+        graph.add_edges_from((row["entity"], c) for c in linked)
+    return graph
+
+
+def coverage_matrix(store, tier: str = "landmark") -> dict:
+    """Chains × districts and zones: how many of the chain's enterprises each place holds.
+
+    A cell counts what ``chainkg enterprises CHAIN --district PLACE`` lists (located there, or in a park there); an
+    enterprise located in several places counts in each. ``total`` is the chain's distinct enterprises,
+    ``unlocated`` those with no known location.
+
+    Returns:
+        ``{"tier", "places": [...], "rows": [{"chain", "chain_en", "iri", "counts": {place name: n}, "total",
+        "unlocated"}], "unknown": [...]}``.
+    """
+    graph = district_chain_graph(store, tier)
+    columns = [{"iri": n, **{k: d[k] for k in ("name", "name_en", "place_kind", "code")}}
+               for n, d in graph.nodes(data=True) if d["kind"] == "place"]
+    totals = {r["chain"]: r for r in _static(store, "coverage_chain_totals")}
+    rows = []
+    for chain in chains_of_tier(store, tier):
+        total = totals.get(chain["iri"], {})
+        counts = {}
+        for place in columns:
+            edge = graph.get_edge_data(place["iri"], chain["iri"]) or {}
+            counts[place["name"]] = len(edge.get("enterprises", []))
+        rows.append({"chain": chain["name"], "chain_en": chain["name_en"], "iri": chain["iri"], "counts": counts,
+                     "total": total.get("enterprise_count", 0),
+                     "unlocated": total.get("enterprise_count", 0) - total.get("located_count", 0)})
+    return {"tier": tier, "places": columns, "rows": rows, "unknown": tier_unknowns(store, tier) + [
+        "functional zones overlap districts: an enterprise located in a zone is not counted for the district around "
+        "it", analysis.COUNT_UNKNOWN]}
+
+
+def grade_table(store, tier: str = "landmark", rules: Rules = RULES) -> list[dict]:
+    """Chains × grades: each chain's :func:`kg.analysis.summarize_chain` summary."""
+    return [report["summary"] for report in tier_reports(store, tier, rules)]
+
+
+def bridges(store, tier: str = "landmark") -> dict:
+    """The entities that bridge chains and the chain pairs they link: ``{"entities": [...], "links": [...]}``
+    (see :func:`kg.analysis.bridging_entities` and :func:`kg.analysis.chain_links`)."""
+    graph = cross_chain_graph(store, tier)
+    return {"entities": analysis.bridging_entities(graph), "links": analysis.chain_links(graph)}
+
+
+def mismatches(store, tier: str = "landmark") -> list[dict]:
+    """Positioning mismatches between places and a tier's chains (see :func:`kg.analysis.positioning_mismatches`)."""
+    return analysis.positioning_mismatches(district_chain_graph(store, tier))
+
+
+def tier_unknowns(store, tier: str) -> list[str]:
+    """What a list of a tier's chains cannot show: the key chains are declared but not named by any public source."""
+    chains = chains_of_tier(store, "all")
+    declared = next((c["declared_key"] for c in chains if c["declared_key"] is not None), None)
+    if declared is None or tier == "landmark":
+        named = sum(c["tier"] == "key" for c in chains)
+        return [f"{declared} key chains are declared but unnamed by any public source; the {named} key-chain "
+                "candidates are left out (use --tier key)"] if declared else []
+    return [f"{declared} key chains are declared but unnamed; the key chains shown are unconfirmed candidates"]

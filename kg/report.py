@@ -1,0 +1,377 @@
+"""The planner's report and the map pages: question results and gap grades gathered, rendered, written atomically.
+
+``write_report(store, out_dir)`` writes an offline folder a planner can open, zip and send:
+
+=============================  =====================================================================================
+``index.html``                 the chains table (completeness, chain-masters, policy counts, top gaps), the
+                               chains × districts coverage heat map and the gap list, linking to the maps
+``overview.html``              map of the landmark chains, the districts and zones carrying them, the policies
+``maps/{chain}.html``          one map per landmark chain (:func:`kg.viz.chain_network`)
+``gaps.csv``                   every graded segment, with reasons, neighbours and evidence
+``segment_enterprises.csv``    enterprises per segment (segments without any get one empty row)
+``chain_policies.csv``         the policies behind each chain and how they support it
+``sources.html``, ``sources.csv``  every source the report cites (addresses as text, never as links)
+``report.json``                what was written, when, from which data (also marks the folder as ours)
+=============================  =====================================================================================
+
+The folder is written to a temporary sibling and put in place by rename (:func:`kg.export.replace_dir`): a failed
+report leaves the previous one as it was. Pages make no network requests and link nothing outside the folder.
+
+Grades, ranks, summaries and the coverage matrix are :mod:`kg.analysis`'s, through :mod:`kg.projection`
+(:func:`chain_assessment`, :func:`coverage`); this module only lays them out. The chain profiles
+(:func:`kg.questions.chain_profile`) supply the enterprises, parks, places and policies with their sources.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import kg
+from kg import pages, projection, questions, viz
+from kg.errors import ExportError
+from kg.export import replace_dir
+from kg.output import to_csv
+from kg.resolve import Entity
+
+log = logging.getLogger(__name__)
+MARKER = "report.json"
+T = viz.TEXT
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Files are made readable as a plain write would make them (mkdtemp's folder is private).
+_UMASK = _current_umask()
+
+
+# --- gaps and coverage: kg.projection / kg.analysis (issue 4) --------------------------------------------------------
+
+def _entity(chain: dict) -> Entity:
+    return Entity(chain["iri"], "chain", {"zh": chain["name"], "en": chain.get("name_en")})
+
+
+def chain_assessment(store, chain: dict) -> dict:
+    """:func:`kg.projection.chain_report` of a chain (a row with ``iri``, ``name``, ``name_en``): ``{"gaps": one
+    graded, ranked row per segment, "summary": completeness, grades, chain-masters, policy counts, top gaps}``."""
+    return projection.chain_report(store, _entity(chain))
+
+
+def coverage(store) -> dict:
+    """Chains × places for the heat map: :func:`kg.projection.coverage_matrix` counts (the chain's enterprises in
+    each place), with the parks and positioning behind each cell from the district-chain graph."""
+    matrix = projection.coverage_matrix(store, "landmark")
+    graph = projection.district_chain_graph(store, "landmark")
+    cells = {}
+    for row in matrix["rows"]:
+        for place in matrix["places"]:
+            edge = graph.get_edge_data(place["iri"], row["iri"]) or {}
+            cells[(row["iri"], place["iri"])] = {
+                "value": row["counts"].get(place["name"], 0), "positioned": bool(edge.get("positioned")),
+                "enterprises": [e["name"] for e in edge.get("enterprises", [])],
+                "parks": [p["name"] for p in edge.get("parks", [])], "sources": edge.get("sources", [])}
+    return {"places": matrix["places"], "rows": matrix["rows"], "cells": cells, "unknown": matrix["unknown"]}
+
+
+# --- map pages -----------------------------------------------------------------------------------------------------
+
+def _grade_cell(grade: str, lang: str) -> dict:
+    return {"grade": grade, "text": f"{viz.MARK.get(grade, '')}{T[lang][grade]}"}
+
+
+def chain_page(profile: dict, gaps: list[dict], lang: str = "zh", collapse: int | None = viz.COLLAPSE,
+               back: str | None = None) -> str:
+    """One chain's map page (HTML text): the map, its legend, and printable tables of segments, policies, places.
+
+    Args:
+        profile: :func:`kg.questions.chain_profile`'s result.
+        gaps: the chain's graded segments (:func:`chain_assessment`'s ``gaps``).
+    """
+    t = T[lang]
+    net = viz.chain_network(profile, gaps, lang, collapse)
+    by_iri = {g.get("iri"): g for g in gaps}
+    roles = {e["name"]: e["role"] for e in profile["enterprises"]}
+    star = {"chain_master": "★", "leading": "◆", "member": ""}
+    seg_rows = [[s["sequence"], viz.name_of(s, lang), t.get(s["position"] or "", s["position"] or ""),
+                 _grade_cell(by_iri.get(s["iri"], {}).get("grade", "blank"), lang),
+                 "、".join(star[roles.get(n, "member")] + n for n in s["enterprises"]) or "—",
+                 "、".join(s["supplies_to"]) or "—"] for s in profile["segments"]]
+    pol_rows = [[p["title"], p.get("doc_number") or "—", p.get("issuer") or "—", p.get("date") or "—",
+                 t[p["support"]]] for p in profile["policies"]]
+    place_rows = [[viz.name_of(p, lang), t["park"], p.get("district") or "—", p.get("basis") or "—"]
+                  for p in profile["parks"]]
+    place_rows += [[viz.name_of(p, lang), t["place"], "", "、".join(p.get("basis") or [])]
+                   for p in profile["places"]]
+    chain = profile["chain"]
+    counts = {g: sum(1 for r in gaps if r["grade"] == g) for g in viz.GRADES}
+    subtitle = (f"{chain.get('group') or ''} · {len(profile['segments'])} {t['segments']} · "
+                + " · ".join(f"{t[g]} {counts[g]}" for g in viz.GRADES) +
+                f" · {len(profile['enterprises'])} {t['enterprises']} · {len(profile['policies'])} {t['policy']}")
+    zh = lang == "zh"
+    return viz.render_page(
+        net, title=viz.name_of(chain, lang) + (" 产业链图谱" if zh else " chain map"), subtitle=subtitle,
+        back=back, lang=lang,
+        notes=["环节划分与行业代码为建模选择(来源类型:modelling),并非济南官方口径;“空白”可能是数据缺失,"
+               "不等于本地没有该产业。悬停节点可查看依据与来源。" if zh else
+               "The segment breakdown and codes are a modelling choice (source kind: modelling), not a Jinan fact; "
+               "a blank segment may be missing data rather than missing industry. Hover a node for its evidence "
+               "and sources."],
+        tables=[{"title": "环节(上游 → 下游)" if zh else "Segments (upstream → downstream)",
+                 "headers": ["#", t["segment"], t["position"], t["grade"], t["enterprises"], t["supplies"]],
+                 "rows": seg_rows},
+                {"title": t["policy"], "headers": ["", t["doc_number"], t["issuer"], t["date"], t["basis"]],
+                 "rows": pol_rows},
+                {"title": f"{t['parks']} / {t['districts']}", "headers": ["", "", t["districts"], t["basis"]],
+                 "rows": place_rows}])
+
+
+def chain_map(store, chain: str, lang: str = "zh", collapse: int | None = viz.COLLAPSE) -> str:
+    """``chainkg map CHAIN``: the chain's map page as HTML text."""
+    profile = questions.chain_profile(store, chain)
+    return chain_page(profile, chain_assessment(store, profile["chain"])["gaps"], lang, collapse)
+
+
+def overview_page(profiles: list[dict], summaries: list[dict], lang: str = "zh", back: str | None = None) -> str:
+    """The overview map page (HTML text) from the landmark chains' profiles and summaries."""
+    rows = [{**p["chain"], "completeness": s["completeness"], "places": p["places"], "policies": p["policies"]}
+            for p, s in zip(profiles, summaries)]
+    t = T[lang]
+    zh = lang == "zh"
+    table = {"title": t["chain"], "headers": ["", t["completeness"], t["chain_master"], t["place"], t["policy"]],
+             "rows": [[viz.name_of(p["chain"], lang),
+                       "—" if s["completeness"] is None else f"{s['completeness']:.0%}",
+                       "、".join(s["chain_masters"]) or "—",
+                       "、".join(viz.name_of(x, lang) for x in p["places"]) or "—", len(p["policies"])]
+                      for p, s in zip(profiles, summaries)]}
+    return viz.render_page(viz.overview_network(rows, lang),
+                           title="标志性产业链总览" if zh else "Landmark chains: overview",
+                           subtitle=("左:政策 · 中:产业链(颜色 = 完整度) · 右:承载的区县与功能区" if zh else
+                                     "left: policies · middle: chains (colour = completeness) · right: districts and "
+                                     "zones carrying them"),
+                           legend_kinds=[*viz.overview_legend(lang), "chain", "place", "policy"],
+                           tables=[table], back=back, lang=lang)
+
+
+def overview_map(store, lang: str = "zh") -> str:
+    """``chainkg map --overview``: all landmark chains, the places carrying them, the policies."""
+    chains = questions.list_chains(store, "landmark")["chains"]
+    profiles = [questions.chain_profile(store, c["name"]) for c in chains]
+    return overview_page(profiles, [chain_assessment(store, c)["summary"] for c in chains], lang)
+
+
+def district_map(store, name: str, lang: str = "zh") -> str:
+    """``chainkg map --district NAME``: a district's policies, parks, enterprises and chains."""
+    profile = questions.district_profile(store, name)
+    place = viz.name_of(profile["place"], lang)
+    zh = lang == "zh"
+    return viz.render_page(viz.district_network(profile, lang), title=place + (" 产业图谱" if zh else " map"),
+                           subtitle="政策 → 区县 → 园区 → 企业 → 产业链" if zh else
+                           "policies → district → parks → enterprises → chains",
+                           legend_kinds=["place", "policy", "park", "member", "chain"], lang=lang,
+                           tables=[{"title": T[lang]["chain"], "headers": ["", T[lang]["basis"], T[lang]["via"]],
+                                    "rows": [[viz.name_of(c, lang), "、".join(c["basis"]), "、".join(c["via"])]
+                                             for c in profile["chains"]]}])
+
+
+# --- the report ----------------------------------------------------------------------------------------------------
+
+def slug(chain_iri: str) -> str:
+    """A file name for a chain, from its IRI's stable code (``…/chain/ic`` → ``ic``)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", chain_iri.rstrip("/").rpartition("/")[2]) or "chain"
+
+
+class Sources:
+    """Numbers the sources a report cites, in order of first citation."""
+
+    def __init__(self) -> None:
+        self.listed: dict[str, dict] = {}
+
+    def cite(self, sources: list[dict] | None) -> list[dict]:
+        refs = []
+        for src in sources or []:
+            if not isinstance(src, dict):
+                continue
+            key = str(src.get("id") or src.get("title") or src.get("label"))
+            if key not in self.listed:
+                self.listed[key] = {**src, "n": len(self.listed) + 1, "anchor": "src-" + re.sub(r"[^\w-]", "-", key)}
+            if self.listed[key] not in refs:
+                refs.append(self.listed[key])
+        return refs
+
+
+def _labels(sources: list[dict] | None) -> list[str]:
+    return [s.get("title") or s.get("label") or str(s.get("id")) for s in sources or [] if isinstance(s, dict)]
+
+
+def _names(rows: list[dict] | None, key: str = "name") -> list[str]:
+    return [str(r.get(key) or r.get("segment") or r.get("title") or "") for r in rows or []]
+
+
+def _neighbours(rows: list[dict], lang: str | None = None) -> list[str]:
+    """Neighbouring segments as ``name (grade, distance)``; grades in words of ``lang``, or as codes (CSV)."""
+    return [f"{r['segment']} ({T[lang][r['grade']] if lang else r['grade']}, {r['distance']})" for r in rows]
+
+
+def gather(store) -> dict:
+    """Everything the report shows, computed once: the landmark chains' profiles, graded gaps, summaries, coverage."""
+    chains = questions.list_chains(store, "landmark")["chains"]
+    profiles = [questions.chain_profile(store, c["name"]) for c in chains]
+    assessed = [chain_assessment(store, c) for c in chains]
+    return {"chains": chains, "profiles": profiles, "gaps": [a["gaps"] for a in assessed],
+            "summaries": [a["summary"] for a in assessed], "coverage": coverage(store)}
+
+
+FINDINGS = {"zh": {"no_chain_master": "无链主", "no_specific_policy": "无专项政策"},
+            "en": {"no_chain_master": "no chain-master", "no_specific_policy": "no chain-specific policy"}}
+
+
+def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLAPSE,
+                  now: datetime | None = None) -> dict[str, str]:
+    """The report's files (name → text) from :func:`gather`'s result."""
+    t = T[lang]
+    sources = Sources()
+    files: dict[str, str] = {}
+    chain_rows, gap_rows, gap_csv, seg_csv, pol_csv, hrefs = [], [], [], [], [], {}
+    for chain, profile, gaps, summary in zip(data["chains"], data["profiles"], data["gaps"], data["summaries"]):
+        name = profile["chain"]["name"]
+        page = hrefs[chain["iri"]] = f"maps/{slug(chain['iri'])}.html"
+        files[page] = chain_page(profile, gaps, lang, collapse, back="../index.html")
+        chain_rows.append({"name": viz.name_of(profile["chain"], lang), "href": page,
+                           "group": chain.get("group_zh") if lang == "zh" else chain.get("group_en"), **summary,
+                           "flags": [FINDINGS[lang].get(f["kind"], f["kind"]) for f in summary["findings"]],
+                           "refs": sources.cite(chain.get("sources"))})
+        for g in gaps:
+            evidence = g.get("evidence") or {}
+            refs = sources.cite(evidence.get("sources"))
+            if g["grade"] in ("blank", "weak"):
+                gap_rows.append({**g, "chain": viz.name_of(profile["chain"], lang), "href": page, "refs": refs,
+                                 "upstream_names": _neighbours(g["upstream"], lang),
+                                 "downstream_names": _neighbours(g["downstream"], lang)})
+            gap_csv.append({**g, "chain": name, "upstream": _neighbours(g["upstream"]),
+                            "downstream": _neighbours(g["downstream"]),
+                            "enterprises": _names(evidence.get("enterprises")),
+                            "parks": _names(evidence.get("parks")), "policies": _names(evidence.get("policies")),
+                            "sources": _labels(evidence.get("sources"))})
+        roles = {e["name"]: e for e in profile["enterprises"]}
+        grade = {g.get("iri"): g["grade"] for g in gaps}
+        for seg in profile["segments"]:
+            base = {"chain": name, "segment": seg["name"], "position": seg["position"], "sequence": seg["sequence"],
+                    "grade": grade.get(seg["iri"])}
+            for ent in (roles[n] for n in seg["enterprises"] if n in roles):
+                sources.cite(ent["sources"])
+                seg_csv.append({**base, "enterprise": ent["name"], "role": ent["role"], "districts": ent["districts"],
+                                "parks": ent["parks"], "confidence": ent["confidence"],
+                                "sources": _labels(ent["sources"])})
+            if not seg["enterprises"]:
+                seg_csv.append(base)
+        for pol in profile["policies"]:
+            sources.cite(pol["sources"])
+            pol_csv.append({"chain": name, **pol, "sources": _labels(pol["sources"])})
+        for row in profile["parks"] + profile["places"]:
+            sources.cite(row.get("sources"))
+    files["overview.html"] = overview_page(data["profiles"], data["summaries"], lang, back="index.html")
+    files["gaps.csv"] = to_csv(gap_csv, ["chain", "rank", "sequence", "segment", "position", "grade", "priority",
+                                         "flags", "reasons", "upstream", "downstream", "enterprises", "parks",
+                                         "policies", "sources", "unknown"])
+    files["segment_enterprises.csv"] = to_csv(seg_csv, ["chain", "sequence", "segment", "position", "grade",
+                                                        "enterprise", "role", "districts", "parks", "confidence",
+                                                        "sources"])
+    files["chain_policies.csv"] = to_csv(pol_csv, ["chain", "title", "doc_number", "issuer", "date", "in_force",
+                                                   "level", "support", "via", "confidence", "sources"])
+    cov = data["coverage"]
+    heat = []
+    peak = max([c["value"] for c in cov["cells"].values()] or [1]) or 1
+    for row in cov["rows"]:
+        cells = [_heat_cell(cov["cells"][(row["iri"], place["iri"])], peak, row["chain"], place["name"], sources)
+                 for place in cov["places"]]
+        heat.append({"name": row["chain_en"] if lang == "en" and row.get("chain_en") else row["chain"],
+                     "href": hrefs.get(row["iri"], "#"), "cells": cells, "total": row["total"],
+                     "unlocated": row["unlocated"]})
+    listed = list(sources.listed.values())
+    files["sources.csv"] = to_csv([{**s, "title": s.get("title") or s.get("label")} for s in listed],
+                                  ["n", "id", "title", "outlet", "date", "kind", "url"])
+    env = pages.environment()
+    csp = pages.content_policy()
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    files["index.html"] = env.get_template("index.html").render(
+        lang=lang, t=t, csp=csp, stamp=stamp, chains=chain_rows, gaps=gap_rows, heat=heat,
+        title="济南市产业链图谱:规划报告" if lang == "zh" else "Jinan industrial chains: planner's report",
+        places=[viz.name_of(p, lang) for p in cov["places"]], coverage_notes=cov["unknown"],
+        grades=viz.GRADES, mark=viz.MARK)
+    files["sources.html"] = env.get_template("sources.html").render(
+        lang=lang, t=t, csp=csp, title="来源" if lang == "zh" else "Sources", stamp=stamp, sources=listed)
+    return files
+
+
+def _heat_cell(cell: dict, peak: int, chain: str, place: str, sources: Sources) -> dict:
+    value, positioned = cell["value"], cell["positioned"]
+    if not value and not positioned and not cell["parks"]:
+        return {"value": "", "alpha": 0, "dark": False, "tip": f"{chain} × {place}: 0"}
+    alpha = round(0.12 + 0.88 * min(value, peak) / peak, 2) if value else 0.06
+    parts = [f"{chain} × {place}: {value}"]
+    parts += [f"企业 enterprises: {'、'.join(cell['enterprises'])}"] if cell["enterprises"] else []
+    parts += [f"园区 parks: {'、'.join(cell['parks'])}"] if cell["parks"] else []
+    if positioned:
+        sources.cite(cell["sources"])
+        parts.append("◎ 定位 positioned for it: " + "; ".join(_labels(cell["sources"])))
+    return {"value": f"{value}{'◎' if positioned else ''}", "alpha": alpha, "dark": alpha > 0.55,
+            "tip": "\n".join(parts)}
+
+
+def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | None = viz.COLLAPSE) -> dict:
+    """Write the report folder, replacing an earlier report there only once every file is written.
+
+    Returns:
+        The manifest written to ``report.json``: tool, time, data fingerprint, language, files with sizes, timings.
+
+    Raises:
+        ExportError: the folder exists and is not a report, or cannot be written (the old report is kept).
+    """
+    out_dir = Path(out_dir)
+    started = time.perf_counter()
+    data = gather(store)
+    gathered = time.perf_counter()
+    files = render_report(data, lang, collapse)
+    rendered = time.perf_counter()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).is_file())):
+        raise ExportError(f"{out_dir} exists and is not a chainkg report (no {MARKER}); refusing to replace it")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.report-", dir=out_dir.parent))
+    try:
+        sizes = {}
+        for name, content in sorted(files.items()):
+            blob = content.encode("utf-8")
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_bytes(blob)
+            sizes[name] = len(blob)
+        manifest = {"tool": {"name": "chainkg", "version": kg.__version__},
+                    "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+                    "data_fingerprint": store.info.get("fingerprint"), "lang": lang, "collapse": collapse,
+                    "chains": len(data["profiles"]),
+                    "seconds": {"gather": round(gathered - started, 3), "render": round(rendered - gathered, 3)},
+                    "files": sizes}
+        (tmp / MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        for path in [tmp, *tmp.rglob("*")]:
+            os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_UMASK)
+        replace_dir(tmp, out_dir, marker=MARKER)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ExportError(f"cannot write the report {out_dir}: {err}") from err
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    manifest["seconds"]["total"] = round(time.perf_counter() - started, 3)
+    log.info("report: %d files, %s bytes in %.2f s → %s", len(sizes), f"{sum(sizes.values()):,}",
+             manifest["seconds"]["total"], out_dir)
+    return manifest
