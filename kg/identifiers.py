@@ -233,17 +233,19 @@ def _t2s() -> Any:
     return OpenCC("t2s")
 
 
-def match_key(text: str) -> str:
+def match_key(text: str, simplify: bool = True) -> str:
     """Return the key used to match names (never for display).
 
     Strips format characters (category Cf, e.g. zero-width space), applies NFKC, converts traditional to
-    simplified Chinese, drops whitespace, dots, book-title marks and quotes, and casefolds.
+    simplified Chinese (unless ``simplify`` is false: a caller that knows the text is simplified already can skip
+    loading the converter), drops whitespace, dots, book-title marks and quotes, and casefolds.
 
     >>> match_key("《集成 電路》 ＩＣ")
     '集成电路ic'
     """
     key = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    key = _to_simplified(unicodedata.normalize("NFKC", key)).casefold()
+    key = unicodedata.normalize("NFKC", key)
+    key = (_to_simplified(key) if simplify else key).casefold()
     key = "".join(ch for ch in key if not _dropped(ch))
     # NFKC again: casefolding and dropping can leave sequences NFKC would still change (e.g. 'e' '.' U+0301).
     return unicodedata.normalize("NFKC", key)

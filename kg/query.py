@@ -71,4 +71,4 @@ def select(store, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict
     """
     results = store.query(load_query(name), {k: v for k, v in bindings.items() if v is not None})
     names = [v.value for v in results.variables]
-    return [{n: to_python(solution[n]) for n in names} for solution in results]
+    return [dict(zip(names, map(to_python, solution))) for solution in results]

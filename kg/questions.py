@@ -306,14 +306,13 @@ def chain_profile(store, chain: str) -> dict:
         for seg in segments.values():
             if seg["name"] in ent["segments"]:
                 seg["enterprises"].append(ent["name"])
-    facts = describe_entity(store, entity)
-    info = {f["property"]: f for f in facts["facts"]}
+    info = select(store, "chain_info", chain=iri(entity.iri))[0]
+    sources = _source_objects(select(store, "entity_sources", entity=iri(entity.iri)))
     return {
         "chain": {"name": entity.name("zh"), "name_en": entity.names.get("en"), "iri": entity.iri,
-                  "tier": "landmark" if any(f["value"] == str(CKG.LandmarkChain) for f in facts["facts"]) else "key",
-                  "group": info.get("chainGroup", {}).get("value_zh"),
-                  "sources": list({s["id"]: s for f in facts["facts"] if f["property"] == "type"
-                                   for s in f["sources"]}.values())},
+                  "tier": "landmark" if info["landmark"] else "key", "group": info["group_zh"],
+                  "group_en": info["group_en"], "status": "confirmed" if info["confirmed"] else "candidate",
+                  "parent": info["parent"], "sources": sources},
         "segments": sorted(segments.values(), key=lambda s: (s["sequence"], s["name"])),
         "enterprises": enterprises,
         "parks": chain_parks(store, entity),

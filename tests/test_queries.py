@@ -45,6 +45,9 @@ CASES = {
         ("pol/chip-plan", "direct", "chain/chips", None),
         ("pol/plan", "general", None, "测发〔2023〕7号"),
     }),
+    "chain_info": ({"chain": "chain/wafers"}, ("landmark", "group", "confirmed", "parent"), {
+        (False, None, False, "chain/chips"),
+    }),
     "chain_segments": ({"chain": "chain/chips"}, ("segment", "position", "sequence", "supplies_to", "code"), {
         ("seg/chips-materials", "ckg:Upstream", 1, "seg/chips-design", "3985"),
         ("seg/chips-materials", "ckg:Upstream", 1, "seg/chips-fab", "3985"),
