@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -50,10 +51,12 @@ class RdflibStore:
                 self.dataset.default_graph
             graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
         self.oxigraph = self
+        self.lock = threading.Lock()
 
     def query(self, sparql: str, bindings=None):
         init = {k: _rdflib(v) for k, v in (bindings or {}).items()}
-        result = self.dataset.query(sparql, initBindings=init)
+        with self.lock:  # rdflib's SPARQL parser (pyparsing) is not thread-safe; kg.query runs queries in threads
+            result = self.dataset.query(sparql, initBindings=init)
         if result.type == "ASK":
             return result.askAnswer
         names = [str(v) for v in result.vars]

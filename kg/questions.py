@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from kg.errors import NotFound
 from kg.namespace import CKG
-from kg.query import iri, select
+from kg.query import iri, select, select_many
 from kg.resolve import Entity, resolve
 
 TIERS = {"landmark": CKG.LandmarkChain, "key": CKG.KeyChain}
@@ -89,11 +89,12 @@ def list_chains(store, tier: str = "all") -> dict:
         ``target_2030`` and ``sources`` (objects with ``title`` and ``url``).
     """
     tier_class = TIERS.get(tier)
-    rows = select(store, "chains", tier_class=iri(str(tier_class)) if tier_class else None)
+    classes = [tier_class] if tier_class else list(TIERS.values())
+    rows, *per_class = select_many(store, [("chains", {"tier_class": iri(str(tier_class)) if tier_class else None}),
+                                           *[("entity_sources", {"class": iri(str(c))}) for c in classes]])
     source_rows = defaultdict(list)
-    for cls in [tier_class] if tier_class else TIERS.values():
-        for row in select(store, "entity_sources", **{"class": iri(str(cls))}):
-            source_rows[row["entity"]].append(row)
+    for row in (r for rows_of_class in per_class for r in rows_of_class):
+        source_rows[row["entity"]].append(row)
     chains, declared = [], {}
     for row in rows:
         tier_name = "landmark" if row["tier_class"] == str(CKG.LandmarkChain) else "key"
@@ -131,9 +132,14 @@ def describe(store, name: str) -> dict:
 
 def describe_entity(store, entity: Entity) -> dict:
     """:func:`describe` for an already resolved entity."""
-    facts = select(store, "entity_facts", entity=iri(entity.iri))
+    this = {"entity": iri(entity.iri)}
+    facts, sources = select_many(store, [("entity_facts", this), ("graph_sources", this)])
+    return _describe_from(entity, facts, sources)
+
+
+def _describe_from(entity: Entity, facts: list[dict], sources: list[dict]) -> dict:
     by_graph = defaultdict(list)
-    for row in select(store, "graph_sources", entity=iri(entity.iri)):
+    for row in sources:
         by_graph[row["g"]].append(row)
     out_facts, in_links = [], []
     seen = set()
@@ -181,7 +187,10 @@ def chain_policies(store, chain: str | Entity) -> list[dict]:
         unknown), ``level``, ``support``, ``via``, ``confidence``, ``sources``, ``iri``.
     """
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
-    rows = select(store, "chain_policies", chain=iri(entity.iri))
+    return _policies_from(select(store, "chain_policies", chain=iri(entity.iri)))
+
+
+def _policies_from(rows: list[dict]) -> list[dict]:
     best: dict[str, dict] = {}
     for row in group_rows(rows, ("policy", "support"), ("policy", "support", "title", "doc_number", "issuer",
                                                          "issued", "in_force", "level"), collect=("via_zh",)):
@@ -226,6 +235,10 @@ def chain_enterprises(store, chain: str | Entity, segment: str | None = None,
     if district:
         place = resolve(store, district, kinds=("place",))
         rows = [r for r in rows if r["district"] == place.iri]
+    return _enterprises_from(rows)
+
+
+def _enterprises_from(rows: list[dict]) -> list[dict]:
     grouped = group_rows(rows, ("enterprise",), ("enterprise", "name_zh", "name_en"),
                          collect=("role", "segment_zh", "district_zh", "park_zh"))
     out = []
@@ -246,7 +259,10 @@ def chain_parks(store, chain: str | Entity) -> list[dict]:
         ``enterprise``), ``enterprises`` (for basis ``enterprise``), ``confidence``, ``sources``, ``iri``.
     """
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
-    rows = select(store, "chain_parks", chain=iri(entity.iri))
+    return _parks_from(select(store, "chain_parks", chain=iri(entity.iri)))
+
+
+def _parks_from(rows: list[dict]) -> list[dict]:
     grouped = group_rows(rows, ("park",), ("park", "name_zh", "name_en", "level", "district_zh"),
                          collect=("basis", "enterprise_zh"))
     order = ("carries", "positioned", "enterprise")
@@ -260,7 +276,10 @@ def chain_parks(store, chain: str | Entity) -> list[dict]:
 def chain_places(store, chain: str | Entity) -> list[dict]:
     """The districts and zones that carry a chain (positioned for it, or holding its enterprises or parks)."""
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
-    rows = select(store, "chain_places", chain=iri(entity.iri))
+    return _places_from(select(store, "chain_places", chain=iri(entity.iri)))
+
+
+def _places_from(rows: list[dict]) -> list[dict]:
     grouped = group_rows(rows, ("place",), ("place", "name_zh", "name_en"), collect=("basis", "via_zh"))
     return [{"name": r["name_zh"], "name_en": r["name_en"], "basis": r["basis"], "via": r["via_zh"],
              "confidence": r["confidence"], "sources": r["sources"], "iri": r["place"]} for r in grouped]
@@ -288,8 +307,13 @@ def chain_profile(store, chain: str) -> dict:
         (``"3973 集成电路制造"``) and ``enterprises`` (names, chain-masters first).
     """
     entity = resolve_chain(store, chain)
-    enterprises = chain_enterprises(store, entity)
-    seg_rows = select(store, "chain_segments", chain=iri(entity.iri))
+    this = {"chain": iri(entity.iri)}
+    (enterprise_rows, seg_rows, info_rows, source_rows, park_rows, place_rows, policy_rows,
+     indicator_rows) = select_many(store, [
+        ("chain_enterprises", this), ("chain_segments", this), ("chain_info", this),
+        ("entity_sources", {"entity": iri(entity.iri)}), ("chain_parks", this), ("chain_places", this),
+        ("chain_policies", this), ("indicators", {"subject": iri(entity.iri)})])
+    enterprises = _enterprises_from(enterprise_rows)
     seg_names = {r["segment"]: r["name_zh"] for r in seg_rows}
     segments: dict[str, dict] = {}
     for row in seg_rows:
@@ -306,8 +330,8 @@ def chain_profile(store, chain: str) -> dict:
         for seg in segments.values():
             if seg["name"] in ent["segments"]:
                 seg["enterprises"].append(ent["name"])
-    info = select(store, "chain_info", chain=iri(entity.iri))[0]
-    sources = _source_objects(select(store, "entity_sources", entity=iri(entity.iri)))
+    info = info_rows[0]
+    sources = _source_objects(source_rows)
     return {
         "chain": {"name": entity.name("zh"), "name_en": entity.names.get("en"), "iri": entity.iri,
                   "tier": "landmark" if info["landmark"] else "key", "group": info["group_zh"],
@@ -315,10 +339,10 @@ def chain_profile(store, chain: str) -> dict:
                   "parent": info["parent"], "sources": sources},
         "segments": sorted(segments.values(), key=lambda s: (s["sequence"], s["name"])),
         "enterprises": enterprises,
-        "parks": chain_parks(store, entity),
-        "places": chain_places(store, entity),
-        "policies": chain_policies(store, entity),
-        "indicators": indicators(store, entity),
+        "parks": _parks_from(park_rows),
+        "places": _places_from(place_rows),
+        "policies": _policies_from(policy_rows),
+        "indicators": _indicator_rows(indicator_rows),
     }
 
 
@@ -331,22 +355,27 @@ def district_profile(store, name: str) -> dict:
         ``enterprise``, ``park``) and ``via``.
     """
     place = resolve(store, name, kinds=("place",))
-    facts = describe_entity(store, place)
+    this = {"place": iri(place.iri)}
+    fact_rows, source_rows, chain_rows, park_rows, enterprise_rows, policy_rows, indicator_rows = select_many(store, [
+        ("entity_facts", {"entity": iri(place.iri)}), ("graph_sources", {"entity": iri(place.iri)}),
+        ("place_chains", this), ("place_parks", this), ("place_enterprises", this), ("place_policies", this),
+        ("indicators", {"subject": iri(place.iri)})])
+    facts = _describe_from(place, fact_rows, source_rows)
     positioning = [{"text": f["value"], "confidence": f["confidence"], "sources": f["sources"]}
                    for f in facts["facts"] if f["property"] == "positioning"]
     codes = {f["property"]: f["value"] for f in facts["facts"] if f["property"] in ("divisionCode", "statisticalCode")}
-    chains = group_rows(select(store, "place_chains", place=iri(place.iri)), ("chain",),
+    chains = group_rows(chain_rows, ("chain",),
                         ("chain", "chain_zh", "chain_en", "tier"), collect=("basis", "via_zh", "quote"))
     order = ("positioned", "enterprise", "park")
     chains = [{"name": r["chain_zh"], "name_en": r["chain_en"], "tier": r["tier"], "basis": r["basis"],
                "via": r["via_zh"], "confidence": r["confidence"], "sources": r["sources"], "iri": r["chain"]}
               for r in chains]
     chains.sort(key=lambda r: (min(order.index(b) for b in r["basis"]), r["tier"] != "landmark", r["name"] or ""))
-    parks = group_rows(select(store, "place_parks", place=iri(place.iri)), ("park",),
+    parks = group_rows(park_rows, ("park",),
                        ("park", "name_zh", "name_en", "level"))
-    enterprises = group_rows(select(store, "place_enterprises", place=iri(place.iri)), ("enterprise",),
+    enterprises = group_rows(enterprise_rows, ("enterprise",),
                              ("enterprise", "name_zh", "name_en"), collect=("park_zh",))
-    policies = group_rows(select(store, "place_policies", place=iri(place.iri)), ("policy",),
+    policies = group_rows(policy_rows, ("policy",),
                           ("policy", "title", "doc_number", "issuer", "issued", "in_force", "general"),
                           collect=("basis",))
     return {
@@ -361,7 +390,7 @@ def district_profile(store, name: str) -> dict:
         "policies": [{"title": r["title"], "doc_number": r["doc_number"], "issuer": r["issuer"], "date": r["issued"],
                       "in_force": r["in_force"], "basis": r["basis"], "confidence": r["confidence"],
                       "sources": r["sources"], "iri": r["policy"]} for r in policies],
-        "indicators": indicators(store, place),
+        "indicators": _indicator_rows(indicator_rows),
     }
 
 
@@ -374,7 +403,10 @@ def policy_profile(store, name: str) -> dict:
         (``supports``, ``applies_to``, ``cites``, ``evaluates``, ``draft_of``), ``target``, ``target_kind``.
     """
     policy = resolve(store, name, kinds=("policy",))
-    facts = describe_entity(store, policy)
+    fact_rows, source_rows, link_rows, target_rows = select_many(store, [
+        ("entity_facts", {"entity": iri(policy.iri)}), ("graph_sources", {"entity": iri(policy.iri)}),
+        ("policy_links", {"policy": iri(policy.iri)}), ("policy_targets", {"set_by": iri(policy.iri)})])
+    facts = _describe_from(policy, fact_rows, source_rows)
     fields = {"title": "title", "docNumber": "doc_number", "docNumberAsWritten": "doc_number_as_written",
               "issuer": "issuer", "issued": "date", "dateInForce": "date_in_force", "inForce": "in_force",
               "coversAllChains": "general", "level": "level", "jurisdiction": "jurisdiction"}
@@ -390,12 +422,12 @@ def policy_profile(store, name: str) -> dict:
             info["type_en"] = fact["value_en"]
             info["sources"] = fact["sources"]
             info["confidence"] = fact["confidence"]
-    links = group_rows(select(store, "policy_links", policy=iri(policy.iri)), ("direction", "relation", "target"),
+    links = group_rows(link_rows, ("direction", "relation", "target"),
                        ("direction", "relation", "target", "target_zh", "target_en", "target_kind", "quote"))
     return {
         "policy": info,
         "links": [{"direction": r["direction"], "relation": r["relation"], "target": r["target_zh"] or r["target"],
                    "target_en": r["target_en"], "target_kind": local(r["target_kind"]), "quote": r["quote"],
                    "confidence": r["confidence"], "sources": r["sources"], "iri": r["target"]} for r in links],
-        "targets": _indicator_rows(select(store, "policy_targets", set_by=iri(policy.iri))),
+        "targets": _indicator_rows(target_rows),
     }
