@@ -347,7 +347,7 @@ def map_(chain, overview, district, out_file, collapse, data_dir, store_path, la
     Example: chainkg map 集成电路 -o ic.html   (or: chainkg map --overview -o all.html; --district 历城区)
     """
     from kg import report
-    from kg.export import write_atomic
+    from kg.atomic import write_atomic
 
     if sum(map(bool, (chain, overview, district))) != 1:
         raise click.UsageError("give one of CHAIN, --overview or --district NAME")

@@ -42,6 +42,7 @@ from networkx.readwrite.gexf import GEXFWriter
 from rdflib.namespace import OWL, RDF, SKOS, XSD
 
 import kg
+from kg.atomic import UMASK, check_replaceable, replace_dir
 from kg.errors import ExportError
 from kg.namespace import GRAPH_ONTOLOGY
 from kg.output import to_csv
@@ -60,75 +61,6 @@ log = logging.getLogger(__name__)
 #: Snapshot formats, in the order they are written.
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
 SNAPSHOT_VERSION = 1
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def write_atomic(path: Path | str, data: bytes | str) -> Path:
-    """Write a file through a temporary sibling and a rename: readers see the old file or the new one, never a part.
-
-    Args:
-        path: the file to write (its folder is created if needed).
-        data: the content; text is written as UTF-8.
-
-    Returns:
-        The path written.
-
-    Raises:
-        ExportError: the file cannot be written (the old file, if any, is unchanged and no temporary file is left).
-    """
-    path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException as err:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise ExportError(f"cannot write {path}: {err}") from err
-        raise
-    return path
-
-
-def replace_dir(new: Path, target: Path, marker: str = MANIFEST) -> None:
-    """Put the folder ``new`` in place of ``target`` by renames; the old folder is removed once the new one is in.
-
-    Raises:
-        ExportError: ``target`` exists, is not empty and has no ``marker`` file (it is not ours to replace).
-    """
-    _check_replaceable(target, marker)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        target.rename(old)
-    try:
-        new.rename(target)
-    except OSError:
-        if old is not None:
-            old.rename(target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _check_replaceable(target: Path, marker: str) -> None:
-    if target.exists() and (not target.is_dir() or (not (target / marker).is_file() and any(target.iterdir()))):
-        raise ExportError(f"{target} exists and is not a chainkg snapshot (no {marker}); refusing to replace it")
 
 
 def parse_formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -165,7 +97,7 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
     """
     formats = parse_formats(formats)
     out_dir = Path(out_dir)
-    _check_replaceable(out_dir, MANIFEST)
+    check_replaceable(out_dir, MANIFEST, what="chainkg snapshot")
     quads = sorted(store.oxigraph.quads_for_pattern(None, None, None, None), key=_quad_key)
     facts = Facts(quads)
     graph = project(facts) if {"graphml", "gexf"} & set(formats) else None
@@ -193,10 +125,10 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         manifest = _manifest(store, quads, facts, graph, formats, dict(sorted(files.items())), now)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
-            os.chmod(folder, 0o777 & ~_UMASK)
+            os.chmod(folder, 0o777 & ~UMASK)
         for file in (p for p in tmp.rglob("*") if p.is_file()):
-            os.chmod(file, 0o666 & ~_UMASK)
-        replace_dir(tmp, out_dir)
+            os.chmod(file, 0o666 & ~UMASK)
+        replace_dir(tmp, out_dir, MANIFEST, what="chainkg snapshot")
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ExportError(f"cannot write the snapshot {out_dir}: {err}") from err

@@ -36,24 +36,14 @@ from pathlib import Path
 
 import kg
 from kg import pages, projection, questions, viz
+from kg.atomic import UMASK, replace_dir
 from kg.errors import ExportError
-from kg.export import replace_dir
 from kg.output import to_csv
 from kg.resolve import Entity
 
 log = logging.getLogger(__name__)
 MARKER = "report.json"
 T = viz.TEXT
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-#: Files are made readable as a plain write would make them (mkdtemp's folder is private).
-_UMASK = _current_umask()
 
 
 # --- gaps and coverage: kg.projection / kg.analysis (issue 4) --------------------------------------------------------
@@ -363,8 +353,8 @@ def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | N
                     "files": sizes}
         (tmp / MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         for path in [tmp, *tmp.rglob("*")]:
-            os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_UMASK)
-        replace_dir(tmp, out_dir, marker=MARKER)
+            os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~UMASK)
+        replace_dir(tmp, out_dir, MARKER, what="chainkg report")
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ExportError(f"cannot write the report {out_dir}: {err}") from err

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -22,6 +21,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
 from kg import paths
+from kg.atomic import replace_dir
 from kg.build import build_dataset
 from kg.errors import DataError, StoreError
 from kg.tables import SPECS, read_dataset
@@ -168,7 +168,7 @@ def write_store(quads, path: Path, info: dict, started: float | None = None) -> 
         db.flush()
         del db
         (tmp / MARKER).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-        _swap(tmp, path)
+        replace_dir(tmp, path, MARKER, error=StoreError, what="chainkg store")
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         raise StoreError(f"cannot write the store at {path}: {err}") from err
@@ -176,19 +176,6 @@ def write_store(quads, path: Path, info: dict, started: float | None = None) -> 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
-
-
-def _swap(new: Path, path: Path) -> None:
-    """Put ``new`` in place of ``path`` by renames (the old folder is removed only after the new one is in place)."""
-    old = None
-    if path.exists():
-        if not (path / MARKER).is_file() and any(path.iterdir()):
-            raise StoreError(f"{path} exists and is not a chainkg store; refusing to replace it")
-        old = path.with_name(f".{path.name}.old-{os.getpid()}")
-        path.rename(old)
-    new.rename(path)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def read_info(path: Path) -> dict | None:

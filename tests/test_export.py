@@ -20,8 +20,9 @@ from rdflib.compare import isomorphic
 
 from cli import cli
 from kg import export as export_module
+from kg.atomic import write_atomic
 from kg.errors import DataError, ExportError
-from kg.export import FORMATS, export_snapshot, project, write_atomic, xml_safe
+from kg.export import FORMATS, export_snapshot, project, xml_safe
 from kg.namespace import CKG, CKGID, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, PREFIXES
 from kg.snapshot import Facts, context_file, restore_snapshot, to_rdflib
 from kg.store import Store, build_store, open_store
