@@ -172,3 +172,23 @@ def test_store_marker_written_last(tmp_path, mini_dir):
     store = build_store(mini_dir, tmp_path / "s")
     assert read_info(tmp_path / "s")["fingerprint"] == store.info["fingerprint"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_every_term_the_data_uses_is_declared(jinan_store):
+    """Every class and property in the Jinan store is declared in the ontology (ckg: terms) or is a reused W3C term
+    the ontology labels; nothing is minted by accident."""
+    import pyoxigraph as ox
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF
+
+    from kg import paths
+    from kg.namespace import GRAPH_ONTOLOGY
+
+    declared = set(Graph().parse(paths.ontology_file(), format="turtle").subjects())
+    onto = {"onto": ox.NamedNode(str(GRAPH_ONTOLOGY))}
+    used = {r["p"].value for r in jinan_store.query(
+        "SELECT DISTINCT ?onto ?p WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?onto) }", onto)}
+    used |= {r["c"].value for r in jinan_store.query(
+        "SELECT DISTINCT ?onto ?c WHERE { GRAPH ?g { ?s a ?c } FILTER(?g != ?onto) }", onto)}
+    missing = sorted(t for t in used if URIRef(t) not in declared and URIRef(t) != RDF.type)
+    assert not missing, missing
