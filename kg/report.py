@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import kg
-from kg import pages, projection, questions, viz
+from kg import overview_maps, pages, projection, questions, viz
 from kg.atomic import UMASK, replace_dir
 from kg.errors import ExportError
 from kg.output import to_csv
@@ -144,12 +144,12 @@ def overview_page(profiles: list[dict], summaries: list[dict], lang: str = "zh",
                        "、".join(s["chain_masters"]) or "—",
                        "、".join(viz.name_of(x, lang) for x in p["places"]) or "—", len(p["policies"])]
                       for p, s in zip(profiles, summaries)]}
-    return viz.render_page(viz.overview_network(rows, lang),
+    return viz.render_page(overview_maps.overview_network(rows, lang),
                            title="标志性产业链总览" if zh else "Landmark chains: overview",
                            subtitle=("左:政策 · 中:产业链(颜色 = 完整度) · 右:承载的区县与功能区" if zh else
                                      "left: policies · middle: chains (colour = completeness) · right: districts and "
                                      "zones carrying them"),
-                           legend_kinds=[*viz.overview_legend(lang), "chain", "place", "policy"],
+                           legend_kinds=[*overview_maps.overview_legend(lang), "chain", "place", "policy"],
                            tables=[table], back=back, lang=lang)
 
 
@@ -165,7 +165,7 @@ def district_map(store, name: str, lang: str = "zh") -> str:
     profile = questions.district_profile(store, name)
     place = viz.name_of(profile["place"], lang)
     zh = lang == "zh"
-    return viz.render_page(viz.district_network(profile, lang), title=place + (" 产业图谱" if zh else " map"),
+    return viz.render_page(overview_maps.district_network(profile, lang), title=place + (" 产业图谱" if zh else " map"),
                            subtitle="政策 → 区县 → 园区 → 企业 → 产业链" if zh else
                            "policies → district → parks → enterprises → chains",
                            legend_kinds=["place", "policy", "park", "member", "chain"], lang=lang,

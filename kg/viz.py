@@ -1,9 +1,9 @@
 """Maps: pyvis networks with positions computed here, rendered as self-contained, offline, injection-safe HTML.
 
-Three maps, each a function from question results (plain rows from :mod:`kg.questions`, grades from the gap
-analysis) to a :class:`pyvis.network.Network`: :func:`chain_network` (segments upstream → downstream, enterprises,
-parks, places, policies), :func:`overview_network` (landmark chains, the places carrying them, the policies) and
-:func:`district_network`. :func:`render_page` turns a network into one HTML string; nothing here writes files.
+Maps are functions from question results (plain rows from :mod:`kg.questions`, grades from the gap analysis) to a
+:class:`pyvis.network.Network`: :func:`chain_network` here (segments upstream → downstream, enterprises, parks,
+places, policies); the overview and district maps in :mod:`kg.overview_maps`, built with the same
+:class:`NetworkBuilder`. :func:`render_page` turns a network into one HTML string; nothing here writes files.
 
 Why not pyvis's own output: its template links Bootstrap and vis-network from CDNs, ``write_html``/``show`` write
 without an encoding and copy ``lib/`` into the working directory, and the template pastes the heading unescaped. We
@@ -129,13 +129,13 @@ def tooltip(lines: list[str | None], sources: list[dict] | None, lang: str, limi
     return "\n".join(out)
 
 
-def _join(values) -> str:
+def join_names(values) -> str:
     return "、".join(str(v) for v in values if v) if values else ""
 
 
 # --- network assembly ------------------------------------------------------------------------------------------------
 
-class _Builder:
+class NetworkBuilder:
     """Nodes and edges for one pyvis network, with ids handed out here (``s3``, ``e12`` …)."""
 
     def __init__(self) -> None:
@@ -195,7 +195,7 @@ class _Builder:
         return net
 
 
-def _spread(items: list[tuple[float, str]], gap: float) -> list[tuple[float, str]]:
+def spread(items: list[tuple[float, str]], gap: float) -> list[tuple[float, str]]:
     """Sort (wanted x, id) pairs by x and push each at least ``gap`` right of the previous one, then centre."""
     items = sorted(items)
     placed: list[tuple[float, str]] = []
@@ -227,7 +227,7 @@ def chain_network(profile: dict, gaps: list[dict], lang: str = "zh", collapse: i
         A pyvis network whose nodes carry ``x``/``y``, ``group`` and a plain-text ``title``.
     """
     t = TEXT[lang]
-    b = _Builder()
+    b = NetworkBuilder()
     by_seg = {}
     for g in gaps:
         for key in (g.get("iri"), g.get("segment")):
@@ -237,7 +237,7 @@ def chain_network(profile: dict, gaps: list[dict], lang: str = "zh", collapse: i
     chain_id = b.node(("chain", chain["iri"]), "chain", name_of(chain, lang),
                       tooltip([f"{name_of(chain, lang)} ({chain.get('name_en') or ''})",
                                f"{chain.get('tier')} · {chain.get('group') or ''}"],
-                              _unique(chain.get("sources", [])), lang), -COL_W, 0)
+                              unique_sources(chain.get("sources", [])), lang), -COL_W, 0)
 
     segments = list(profile["segments"])
     enterprises = {e["name"]: e for e in profile["enterprises"]}
@@ -288,7 +288,7 @@ def chain_network(profile: dict, gaps: list[dict], lang: str = "zh", collapse: i
             if rest:
                 cid = b.node(("count", seg.get("iri") or seg["name"]), "count", t["count_label"].format(n=len(rest)),
                              tooltip([t["count_label"].format(n=len(rest)) + f" ({seg['name']})",
-                                      _join(e["name"] for e in rest[:60]),
+                                      join_names(e["name"] for e in rest[:60]),
                                       t["more"].format(n=len(rest) - 60) if len(rest) > 60 else None], None, lang),
                              x + 60, ey)
                 ey += ROW_H["member"]
@@ -322,12 +322,12 @@ def _segment_tip(seg: dict, grade: dict, style: str, lang: str) -> str:
                     f"{t['position']}: {t.get(position, position)} · #{seg['sequence']}",
                     f"{t['grade']}: {t[style]}", *(f"· {r}" for r in grade.get("reasons") or []),
                     f"{t['enterprises']}: {len(seg.get('enterprises') or [])}",
-                    f"{t['codes']}: {_join(seg.get('codes'))}" if seg.get("codes") else None,
+                    f"{t['codes']}: {join_names(seg.get('codes'))}" if seg.get("codes") else None,
                     *(f"{t['unknown']}: {u}" for u in grade.get("unknown") or [])],
                    _evidence_sources(grade), lang)
 
 
-def _unique(sources: list[dict]) -> list[dict]:
+def unique_sources(sources: list[dict]) -> list[dict]:
     seen, out = set(), []
     for s in sources or []:
         key = s.get("id") or s.get("title")
@@ -353,13 +353,13 @@ def _collapse(members: list[dict], limit: int | None) -> tuple[list[dict], list[
 def _enterprise_tip(ent: dict, lang: str) -> str:
     t = TEXT[lang]
     return tooltip([f"{ent['name']} ({ent.get('name_en') or ''})", f"{t['role']}: {t[ent['role']]}",
-                    f"{t['segments']}: {_join(ent.get('segments'))}" if ent.get("segments") else None,
-                    f"{t['districts']}: {_join(ent.get('districts'))}" if ent.get("districts") else None,
-                    f"{t['parks']}: {_join(ent.get('parks'))}" if ent.get("parks") else None,
+                    f"{t['segments']}: {join_names(ent.get('segments'))}" if ent.get("segments") else None,
+                    f"{t['districts']}: {join_names(ent.get('districts'))}" if ent.get("districts") else None,
+                    f"{t['parks']}: {join_names(ent.get('parks'))}" if ent.get("parks") else None,
                     f"{t['confidence']}: {ent.get('confidence')}"], ent.get("sources"), lang)
 
 
-def _attach_places(b: _Builder, profile: dict, enterprises: dict, ent_ids: dict, chain_id: str, bottom: float,
+def _attach_places(b: NetworkBuilder, profile: dict, enterprises: dict, ent_ids: dict, chain_id: str, bottom: float,
                    lang: str) -> None:
     """Parks (a band below the segments) and districts/zones (below the parks), near what links to them."""
     t = TEXT[lang]
@@ -382,8 +382,8 @@ def _attach_places(b: _Builder, profile: dict, enterprises: dict, ent_ids: dict,
     for name, place in places.items():
         place_ids[name] = b.node(("place", place.get("iri") or name), "place", name_of(place, lang),
                                  tooltip([f"{place['name']} ({place.get('name_en') or ''})",
-                                          f"{t['basis']}: {_join(place.get('basis'))}",
-                                          f"{t['via']}: {_join(place.get('via'))}" if place.get("via") else None],
+                                          f"{t['basis']}: {join_names(place.get('basis'))}",
+                                          f"{t['via']}: {join_names(place.get('via'))}" if place.get("via") else None],
                                          place.get("sources"), lang), 0, place_y)
     for name, ent in enterprises.items():
         eid = ent_ids.get(name)
@@ -409,7 +409,7 @@ def _attach_places(b: _Builder, profile: dict, enterprises: dict, ent_ids: dict,
     _place_band(b, place_ids.values(), place_y, 150)
 
 
-def _place_band(b: _Builder, ids, y: float, gap: float) -> None:
+def _place_band(b: NetworkBuilder, ids, y: float, gap: float) -> None:
     """Put each node of a band at the mean x of its neighbours above it (or the far left), spread apart."""
     ids = list(ids)
     members = set(ids)
@@ -419,18 +419,19 @@ def _place_band(b: _Builder, ids, y: float, gap: float) -> None:
             if a in members and b.pos[c][1] < y:
                 neighbours[a].append(b.pos[c][0])
     wanted = [(sum(xs) / len(xs) if (xs := neighbours.get(nid)) else -COL_W, nid) for nid in ids]
-    for x, nid in _spread(wanted, gap):
+    for x, nid in spread(wanted, gap):
         b.move(nid, x, y)
 
 
-def _attach_policies(b: _Builder, policies: list[dict], seg_ids: dict, chain_id: str, x: float, lang: str) -> None:
+def _attach_policies(b: NetworkBuilder, policies: list[dict], seg_ids: dict, chain_id: str, x: float,
+                     lang: str) -> None:
     t = TEXT[lang]
     for i, pol in enumerate(policies):
         label = short(pol["title"], 30) + (f"\n{pol['doc_number']}" if pol.get("doc_number") else "")
         pid = b.node(("policy", pol.get("iri") or pol["title"]), "policy", label,
                      tooltip([pol["title"], f"{t['doc_number']}: {pol.get('doc_number') or '—'}",
                               f"{t['issuer']}: {pol.get('issuer') or '—'} · {t['date']}: {pol.get('date') or '—'}",
-                              f"{t[pol.get('support') or 'direct']}" + (f" ({t['via']} {_join(pol.get('via'))})"
+                              f"{t[pol.get('support') or 'direct']}" + (f" ({t['via']} {join_names(pol.get('via'))})"
                                                                           if pol.get("via") else "")],
                              pol.get("sources"), lang), x, i * 90)
         targets = [seg_ids[v] for v in pol.get("via") or [] if v in seg_ids] or [chain_id]
@@ -439,130 +440,6 @@ def _attach_policies(b: _Builder, policies: list[dict], seg_ids: dict, chain_id:
 
 
 #: Overview colours: a chain takes the first band whose floor its completeness reaches (share of non-blank segments).
-OVERVIEW_BANDS = (("strong", 0.8), ("potential", 0.5), ("weak", 1e-9), ("blank", 0.0))
-
-
-def overview_legend(lang: str) -> list[tuple[str, str]]:
-    """Legend entries for the overview's completeness colours."""
-    word = TEXT[lang]["completeness"]
-    return [("strong", f"{word} ≥ 80%"), ("potential", f"{word} 50–80%"), ("weak", f"{word} < 50%"),
-            ("blank", f"{word} 0")]
-
-
-def overview_network(chains: list[dict], lang: str = "zh") -> Network:
-    """All landmark chains (middle), the policies behind them (left), the districts and zones carrying them (right).
-
-    Args:
-        chains: one row per chain: ``name``, ``name_en``, ``iri``, ``group``, ``completeness`` (0–1 or ``None``),
-            ``places`` (:func:`kg.questions.chain_places` rows), ``policies`` (:func:`kg.questions.chain_policies`
-            rows), ``sources``.
-    """
-    t = TEXT[lang]
-    b = _Builder()
-    gap = 110
-    hub = None
-    chain_ids = []
-    for i, chain in enumerate(chains):
-        done = chain.get("completeness")
-        style = next(s for s, floor in OVERVIEW_BANDS if done is None or done >= floor)
-        label = name_of(chain, lang) + (f"\n{t['completeness']} {done:.0%}" if done is not None else "")
-        chain_ids.append(b.node(("chain", chain["iri"]), style, label,
-                                tooltip([f"{chain['name']} ({chain.get('name_en') or ''})", chain.get("group"),
-                                         f"{t['completeness']}: {done:.0%}" if done is not None else None],
-                                        _unique(chain.get("sources", [])), lang), 0, (i + 1) * gap,
-                                font={"size": 16}))
-    for chain, cid in zip(chains, chain_ids):
-        for pol in chain.get("policies", []):
-            if pol.get("support") == "general":
-                if hub is None:
-                    hub = b.node(("hub", "all"), "chain", t["all_chains"], t["general"], 0, 0)
-                target, style = hub, "general"
-            elif pol.get("support") == "direct":
-                target, style = cid, "direct"
-            else:
-                continue
-            pid = b.node(("policy", pol.get("iri") or pol["title"]), "policy", short(pol["title"], 30),
-                         tooltip([pol["title"], pol.get("doc_number"),
-                                  f"{pol.get('issuer') or ''} {pol.get('date') or ''}"], pol.get("sources"), lang),
-                         -2 * COL_W, 0)
-            b.edge(pid, target, style)
-        for place in chain.get("places", []):
-            did = b.node(("place", place.get("iri") or place["name"]), "place", name_of(place, lang),
-                         tooltip([f"{place['name']} ({place.get('name_en') or ''})"], place.get("sources"), lang),
-                         2 * COL_W, 0)
-            b.edge(did, cid, "positioned", f"{place['name']} → {chain['name']}: {_join(place.get('basis'))}; "
-                                           f"{_join(place.get('via'))}")
-    _column_by_barycentre(b, -2 * COL_W, 80)
-    _column_by_barycentre(b, 2 * COL_W, 60, style="place")
-    return b.network(t["chain"])
-
-
-def _column_by_barycentre(b: _Builder, x: float, gap: float, style: str = "policy") -> None:
-    """Stack the nodes of one style in a column at ``x``, ordered by the mean y of their neighbours."""
-    ids = [n["id"] for n in b.nodes if n["group"] == style]
-    wanted = []
-    for nid in ids:
-        ys = [b.pos[e["to"] if e["from"] == nid else e["from"]][1] for e in b.edges if nid in (e["from"], e["to"])]
-        wanted.append((sum(ys) / len(ys) if ys else 0.0, nid))
-    for y, nid in _spread(wanted, gap):
-        b.move(nid, x, y)
-
-
-def district_network(profile: dict, lang: str = "zh") -> Network:
-    """One district or zone: policies that apply (left), the place, its parks, its enterprises, its chains (right).
-
-    Args:
-        profile: :func:`kg.questions.district_profile`'s result.
-    """
-    t = TEXT[lang]
-    b = _Builder()
-    place = profile["place"]
-    pid = b.node(("place", place["iri"]), "place", name_of(place, lang),
-                 tooltip([f"{place['name']} ({place.get('name_en') or ''})",
-                          *(f"{p['text']}" for p in profile.get("positioning", []))],
-                         [s for p in profile.get("positioning", []) for s in p.get("sources", [])], lang), -COL_W, 0,
-                 size=22)
-    chain_ids = {}
-    for i, chain in enumerate(profile["chains"]):
-        chain_ids[chain["name"]] = b.node(("chain", chain["iri"]), "chain", name_of(chain, lang),
-                                          tooltip([f"{chain['name']} ({chain.get('name_en') or ''})",
-                                                   f"{chain.get('tier')} · {t['basis']}: {_join(chain.get('basis'))}",
-                                                   f"{t['via']}: {_join(chain.get('via'))}"], chain.get("sources"),
-                                                  lang), 3 * COL_W, i * 80)
-        if "positioned" in chain.get("basis", []):
-            b.edge(pid, chain_ids[chain["name"]], "positioned")
-    via = defaultdict(list)
-    for chain in profile["chains"]:
-        for name in chain.get("via", []):
-            via[name].append(chain_ids[chain["name"]])
-    park_ids = {}
-    for park in profile["parks"]:
-        park_ids[park["name"]] = b.node(("park", park["iri"]), "park", short(name_of(park, lang), 16),
-                                        tooltip([f"{park['name']} ({park.get('name_en') or ''})", park.get("level")],
-                                                park.get("sources"), lang), COL_W, 0)
-        b.edge(pid, park_ids[park["name"]], "located")
-        for cid in via.get(park["name"], []):
-            b.edge(park_ids[park["name"]], cid, "positioned")
-    for ent in profile["enterprises"]:
-        eid = b.node(("ent", ent["iri"]), "member", short(name_of(ent, lang), 14),
-                     tooltip([f"{ent['name']} ({ent.get('name_en') or ''})",
-                              f"{t['parks']}: {_join(ent.get('parks'))}" if ent.get("parks") else None],
-                             ent.get("sources"), lang), 2 * COL_W, 0)
-        homes = [park_ids[p] for p in ent.get("parks", []) if p in park_ids]
-        for home in homes or [pid]:
-            b.edge(home, eid, "in_park" if homes else "located")
-        for cid in via.get(ent["name"], []):
-            b.edge(eid, cid, "in_segment")
-    for pol in profile["policies"]:
-        nid = b.node(("policy", pol["iri"]), "policy", short(pol["title"], 30),
-                     tooltip([pol["title"], pol.get("doc_number"), f"{pol.get('issuer') or ''} {pol.get('date') or ''}",
-                              f"{t['basis']}: {_join(pol.get('basis'))}"], pol.get("sources"), lang), -2 * COL_W, 0)
-        b.edge(nid, pid, "general" if "general" in (pol.get("basis") or []) else "direct")
-    for style, x, gap in (("member", 2 * COL_W, 46), ("park", COL_W, 70), ("policy", -2 * COL_W, 80)):
-        _column_by_barycentre(b, x, gap, style=style)
-    return b.network(name_of(place, lang))
-
-
 # --- page ------------------------------------------------------------------------------------------------------------
 
 def legend(kinds: list[str | tuple[str, str]], lang: str) -> list[dict]:
