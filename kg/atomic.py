@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import ChainKGError, ExportError
@@ -85,3 +87,36 @@ def check_replaceable(target: Path, marker: str, error: type[ChainKGError] = Exp
     """Refuse early to replace a folder that is not ours: it exists, is not empty and has no ``marker`` file."""
     if target.exists() and (not target.is_dir() or (not (target / marker).is_file() and any(target.iterdir()))):
         raise error(f"{target} exists and is not a {what} (no {marker}); refusing to replace it")
+
+
+@contextmanager
+def folder_in_place(target: Path, marker: str, error: type[ChainKGError] = ExportError,
+                    what: str = "chainkg output", readable: bool = True) -> Iterator[Path]:
+    """Build a folder aside and put it in place of ``target`` when the ``with`` block ends without an error.
+
+    Yields a fresh temporary folder beside ``target``; the block writes everything into it, ``marker`` included. On
+    success the folder replaces ``target`` by renames (:func:`replace_dir`); on any failure it is removed and
+    ``target`` is left as it was. An ``OSError`` becomes ``error`` with the target named.
+
+    Args:
+        target: the folder to create or replace (refused early if it is not ours: see :func:`check_replaceable`).
+        marker: the file that marks a folder as ours.
+        error: the exception class for failures.
+        what: how to name the folder in messages.
+        readable: give files and folders the permissions a plain write would (mkdtemp makes a private folder).
+    """
+    check_replaceable(target, marker, error, what)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        yield tmp
+        if readable:
+            for path in [tmp, *tmp.rglob("*")]:
+                os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~UMASK)
+        replace_dir(tmp, target, marker, error, what)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise error(f"cannot write the {what} {target}: {err}") from err
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

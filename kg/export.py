@@ -25,10 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -42,7 +39,7 @@ from networkx.readwrite.gexf import GEXFWriter
 from rdflib.namespace import OWL, RDF, SKOS, XSD
 
 import kg
-from kg.atomic import UMASK, check_replaceable, replace_dir
+from kg.atomic import check_replaceable, folder_in_place
 from kg.errors import ExportError
 from kg.namespace import GRAPH_ONTOLOGY
 from kg.output import to_csv
@@ -111,9 +108,7 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         "gexf": lambda: {"graph.gexf": render_gexf(graph)},
         "csv": lambda: {f"csv/{name}": text.encode("utf-8") for name, text in render_csv(facts).items()},
     }
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.export-", dir=out_dir.parent))
-    try:
+    with folder_in_place(out_dir, MANIFEST, what="chainkg snapshot") as tmp:
         files = {}
         for fmt in formats:
             started = time.perf_counter()
@@ -124,17 +119,6 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
             log.info("%s written in %.2f s", fmt, time.perf_counter() - started)
         manifest = _manifest(store, quads, facts, graph, formats, dict(sorted(files.items())), now)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
-            os.chmod(folder, 0o777 & ~UMASK)
-        for file in (p for p in tmp.rglob("*") if p.is_file()):
-            os.chmod(file, 0o666 & ~UMASK)
-        replace_dir(tmp, out_dir, MANIFEST, what="chainkg snapshot")
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ExportError(f"cannot write the snapshot {out_dir}: {err}") from err
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return manifest
 
 

@@ -26,18 +26,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import kg
 from kg import overview_maps, pages, projection, questions, viz
-from kg.atomic import UMASK, replace_dir
-from kg.errors import ExportError
+from kg.atomic import folder_in_place
 from kg.output import to_csv
 from kg.resolve import Entity
 
@@ -334,11 +330,7 @@ def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | N
     gathered = time.perf_counter()
     files = render_report(data, lang, collapse)
     rendered = time.perf_counter()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / MARKER).is_file())):
-        raise ExportError(f"{out_dir} exists and is not a chainkg report (no {MARKER}); refusing to replace it")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.report-", dir=out_dir.parent))
-    try:
+    with folder_in_place(out_dir, MARKER, what="chainkg report") as tmp:
         sizes = {}
         for name, content in sorted(files.items()):
             blob = content.encode("utf-8")
@@ -352,15 +344,6 @@ def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | N
                     "seconds": {"gather": round(gathered - started, 3), "render": round(rendered - gathered, 3)},
                     "files": sizes}
         (tmp / MARKER).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        for path in [tmp, *tmp.rglob("*")]:
-            os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~UMASK)
-        replace_dir(tmp, out_dir, MARKER, what="chainkg report")
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ExportError(f"cannot write the report {out_dir}: {err}") from err
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     manifest["seconds"]["total"] = round(time.perf_counter() - started, 3)
     log.info("report: %d files, %s bytes in %.2f s → %s", len(sizes), f"{sum(sizes.values()):,}",
              manifest["seconds"]["total"], out_dir)

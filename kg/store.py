@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
 from kg import paths
-from kg.atomic import replace_dir
+from kg.atomic import folder_in_place
 from kg.build import build_dataset
 from kg.errors import DataError, StoreError
 from kg.tables import SPECS, read_dataset
@@ -145,9 +143,7 @@ def write_store(quads, path: Path, info: dict, started: float | None = None) -> 
         StoreError: the store cannot be written.
     """
     started = time.perf_counter() if started is None else started
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.build-", dir=path.parent))
-    try:
+    with folder_in_place(path, MARKER, error=StoreError, what="chainkg store", readable=False) as tmp:
         db = ox.Store(str(tmp / "oxigraph"))
         if isinstance(quads, (bytes, str)):
             db.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
@@ -168,13 +164,6 @@ def write_store(quads, path: Path, info: dict, started: float | None = None) -> 
         db.flush()
         del db
         (tmp / MARKER).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-        replace_dir(tmp, path, MARKER, error=StoreError, what="chainkg store")
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise StoreError(f"cannot write the store at {path}: {err}") from err
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
 
 

@@ -19,6 +19,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from cli import cli
+from kg import atomic
 from kg import export as export_module
 from kg.atomic import write_atomic
 from kg.errors import DataError, ExportError
@@ -186,7 +187,7 @@ def test_write_atomic_replaces_or_leaves_the_old_file(tmp_path, monkeypatch):
     def failing_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export_module.os, "replace", failing_replace)
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
     with pytest.raises(ExportError, match="disk full"):
         write_atomic(target, b"new")
     assert target.read_text(encoding="utf-8") == "旧"

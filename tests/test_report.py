@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from test_viz import PageScan, page_data
 
 from cli import cli
-from kg import projection, questions, report
+from kg import atomic, projection, questions, report
 from kg.errors import ExportError
 from kg.store import build_store
 
@@ -160,7 +160,7 @@ def test_a_failed_report_leaves_the_old_one(mini_store, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report, "replace_dir", broken)
+    monkeypatch.setattr(atomic, "replace_dir", broken)
     with pytest.raises(ExportError, match="disk full"):
         report.write_report(mini_store, out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
