@@ -73,7 +73,8 @@ def build(data_dir, store_path, lang):
     Example: chainkg build --data data/jinan
     """
     from kg import paths
-    from kg.store import build_store, default_store_path
+    from kg.build import build_store
+    from kg.store import default_store_path
 
     data_dir = data_dir or paths.default_data_dir()
     store = build_store(data_dir, store_path or default_store_path(data_dir))
@@ -91,7 +92,7 @@ def validate(data_dir, store_path, lang):
     Example: chainkg validate --data my-copy-of-data
     """
     from kg import paths
-    from kg.store import compile_dataset
+    from kg.build import compile_dataset
 
     dataset = compile_dataset(data_dir or paths.default_data_dir())
     click.echo(f"ok: {len(dataset)} quads, no problems")

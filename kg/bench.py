@@ -18,8 +18,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 
 from kg import paths, projection, questions
+from kg.build import build_store
 from kg.output import to_table
-from kg.store import build_store
 
 #: (label, function, argument, CLI arguments)
 QUESTIONS = [

@@ -18,9 +18,10 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg import analysis, paths, projection
+from kg.build import build_store
 from kg.output import to_table
 from kg.resolve import Entity
-from kg.store import build_store, write_store
+from kg.store import write_store
 
 CKG = "https://w3id.org/chainkg/ontology#"
 ID = "https://w3id.org/chainkg/id/"

@@ -7,14 +7,21 @@ same rows always give the same quads). Store writing is :mod:`kg.store`'s job.
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
+from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from kg import identifiers
+from kg import identifiers, paths
+from kg.errors import DataError
 from kg.namespace import CKG, CKGID, GRAPH_GBT, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SOURCES
-from kg.tables import SPECS, Row
+from kg.store import Store, fingerprint, write_store
+from kg.tables import SPECS, Row, read_dataset
+from kg.validate import check_dataset, load_industry_codes, run_shacl
 
 GBT_SOURCE_ID = "src:GBT4754"
 GBT_SCHEME = CKGID["gbt4754"]
@@ -361,3 +368,69 @@ def _add_industry_classes(ds: Dataset, prov: Graph, sources: Graph, used: set[st
         sources.add((source, CKG.outlet, text("国家统计局", "zh")))
         sources.add((source, DCTERMS.date, Literal("2017-06-30", datatype=XSD.date)))
         sources.add((source, CKG.sourceKind, CKG.DatasetSource))
+
+
+def compile_dataset(data_dir: Path) -> Dataset:
+    """Read, check, convert and SHACL-validate a dataset folder.
+
+    Args:
+        data_dir: the folder of CSV tables.
+
+    Returns:
+        The dataset, ready to load.
+
+    Raises:
+        DataError: every problem found, each naming file, line, column and value.
+    """
+    tables = read_dataset(data_dir)
+    codes = load_industry_codes(paths.gbt4754_file())
+    check_dataset(tables, codes)
+    ontology = Graph().parse(paths.ontology_file(), format="turtle")
+    dataset = build_dataset(tables, ontology, codes)
+    shapes = Graph().parse(paths.shapes_file(), format="turtle")
+    problems = run_shacl(dataset, shapes, ontology, locate=_locations(tables))
+    if problems:
+        raise DataError(problems)
+    return dataset
+
+
+def _locations(tables) -> dict[str, tuple[str, int]]:
+    out = {}
+    for name, rows in tables.items():
+        column = SPECS[name].id_column
+        if column:
+            for row in rows:
+                out[str(iri(row.get(column)))] = (name, row.line)
+    return out
+
+
+def _term(term):
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def to_oxigraph_quads(dataset: Dataset):
+    """The dataset's quads as Oxigraph terms (the default graph stays the default graph)."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        graph = ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else ox.NamedNode(str(g))
+        yield ox.Quad(_term(s), _term(p), _term(o), graph)
+
+
+def build_store(data_dir: Path, path: Path) -> Store:
+    """Build the store for ``data_dir`` at ``path``, replacing what is there only when the build succeeds.
+
+    Raises:
+        DataError: the data is invalid (nothing on disk is changed).
+        StoreError: the store cannot be written.
+    """
+    started = time.perf_counter()
+    dataset = compile_dataset(data_dir)
+    checked = time.perf_counter()
+    info = {"fingerprint": fingerprint(data_dir), "data_dir": str(data_dir.resolve()),
+            "check_seconds": round(checked - started, 3)}
+    return write_store(to_oxigraph_quads(dataset), path, info, started=started)

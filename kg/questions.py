@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from kg.errors import NotFound
-from kg.namespace import CKG
+from kg.iris import CKG
 from kg.query import iri, select, select_many
 from kg.resolve import Entity, resolve
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from kg.errors import Ambiguous, InvalidIdentifier, NotFound
 from kg.identifiers import match_key, normalise_doc_number
-from kg.namespace import CKG
+from kg.iris import CKG
 from kg.query import select
 
 KINDS = {

@@ -14,16 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
 
 from kg import paths
 from kg.atomic import folder_in_place
-from kg.build import build_dataset
-from kg.errors import DataError, StoreError
-from kg.tables import SPECS, read_dataset
-from kg.validate import check_dataset, load_industry_codes, run_shacl
+from kg.errors import StoreError
+from kg.tables import SPECS
 
 #: Bump when the build's output changes for the same input, so cached stores are rebuilt.
 BUILD_VERSION = "1"
@@ -60,74 +55,6 @@ def default_store_path(data_dir: Path) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("chainkg")) / "stores" / fingerprint(data_dir)[:16]
-
-
-def compile_dataset(data_dir: Path) -> Dataset:
-    """Read, check, convert and SHACL-validate a dataset folder.
-
-    Args:
-        data_dir: the folder of CSV tables.
-
-    Returns:
-        The dataset, ready to load.
-
-    Raises:
-        DataError: every problem found, each naming file, line, column and value.
-    """
-    tables = read_dataset(data_dir)
-    codes = load_industry_codes(paths.gbt4754_file())
-    check_dataset(tables, codes)
-    ontology = Graph().parse(paths.ontology_file(), format="turtle")
-    dataset = build_dataset(tables, ontology, codes)
-    shapes = Graph().parse(paths.shapes_file(), format="turtle")
-    problems = run_shacl(dataset, shapes, ontology, locate=_locations(tables))
-    if problems:
-        raise DataError(problems)
-    return dataset
-
-
-def _locations(tables) -> dict[str, tuple[str, int]]:
-    from kg.build import iri
-
-    out = {}
-    for name, rows in tables.items():
-        column = SPECS[name].id_column
-        if column:
-            for row in rows:
-                out[str(iri(row.get(column)))] = (name, row.line)
-    return out
-
-
-def _term(term):
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return ox.NamedNode(str(term))
-
-
-def to_oxigraph_quads(dataset: Dataset):
-    """The dataset's quads as Oxigraph terms (the default graph stays the default graph)."""
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        graph = ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else ox.NamedNode(str(g))
-        yield ox.Quad(_term(s), _term(p), _term(o), graph)
-
-
-def build_store(data_dir: Path, path: Path) -> Store:
-    """Build the store for ``data_dir`` at ``path``, replacing what is there only when the build succeeds.
-
-    Raises:
-        DataError: the data is invalid (nothing on disk is changed).
-        StoreError: the store cannot be written.
-    """
-    started = time.perf_counter()
-    dataset = compile_dataset(data_dir)
-    checked = time.perf_counter()
-    info = {"fingerprint": fingerprint(data_dir), "data_dir": str(data_dir.resolve()),
-            "check_seconds": round(checked - started, 3)}
-    return write_store(to_oxigraph_quads(dataset), path, info, started=started)
 
 
 def write_store(quads, path: Path, info: dict, started: float | None = None) -> Store:
@@ -196,4 +123,6 @@ def open_store(data_dir: Path | None = None, path: Path | None = None, rebuild: 
             return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
         except OSError as err:
             raise StoreError(f"cannot open the store at {path}: {err}") from err
+    from kg.build import build_store  # rdflib and the build pipeline load only when a build is needed
+
     return build_store(data_dir, path)

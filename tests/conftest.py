@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg import paths
-from kg.store import build_store
+from kg.build import build_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"

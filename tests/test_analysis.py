@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from kg import analysis, projection
 from kg.analysis import Rules, grade_segment, separating_vertices
 from kg.bench_gaps import synthetic_graph
-from kg.store import build_store
+from kg.build import build_store
 
 GAPS = Path(__file__).parent / "fixtures" / "gaps"
 

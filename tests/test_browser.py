@@ -21,7 +21,7 @@ from test_report import INJECT
 from test_viz import page_data, synthetic_gaps, synthetic_profile
 
 from kg import questions, report, viz
-from kg.store import build_store
+from kg.build import build_store
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: pip install -e '.[test]'")
 

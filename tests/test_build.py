@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import build_store, compile_dataset
 from kg.errors import DataError
 from kg.query import select
-from kg.store import build_store, compile_dataset, open_store, read_info
+from kg.store import open_store, read_info
 from kg.tables import SPECS
 
 

@@ -22,11 +22,12 @@ from cli import cli
 from kg import atomic
 from kg import export as export_module
 from kg.atomic import write_atomic
+from kg.build import build_store
 from kg.errors import DataError, ExportError
 from kg.export import FORMATS, export_snapshot, project, xml_safe
 from kg.namespace import CKG, CKGID, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, PREFIXES
 from kg.snapshot import Facts, context_file, restore_snapshot, to_rdflib
-from kg.store import Store, build_store, open_store
+from kg.store import Store, open_store
 
 ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
 PROVENANCE = ox.NamedNode(str(GRAPH_PROVENANCE))

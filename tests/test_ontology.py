@@ -501,3 +501,12 @@ def test_sparql_prefixes_make_queries_parse(ontology: Graph) -> None:
     assert sparql_prefixes().count("PREFIX ") == len(PREFIXES)
     rows = {row.c for row in ontology.query(text)}
     assert {CKG.District, CKG.FunctionalZone, CKG.IndustrialPark} <= rows
+
+
+def test_plain_string_iris_match_the_closed_vocabulary():
+    from kg import iris
+
+    names = [n for n in vars(iris.CKG) if not n.startswith("_")]
+    assert names
+    for name in names:
+        assert getattr(iris.CKG, name) == str(getattr(CKG, name)), name

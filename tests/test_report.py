@@ -15,8 +15,8 @@ from test_viz import PageScan, page_data
 
 from cli import cli
 from kg import atomic, projection, questions, report
+from kg.build import build_store
 from kg.errors import ExportError
-from kg.store import build_store
 
 INJECT = Path(__file__).parent / "fixtures" / "inject"
 LANDMARK = 13
