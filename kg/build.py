@@ -29,7 +29,8 @@ GBT_SCHEME = CKGID["gbt4754"]
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 CONFIDENCE = {"confirmed": CKG.Confirmed, "partial": CKG.Partial, "uncertain": CKG.Uncertain}
-SOURCE_KIND = {"document": CKG.DocumentSource, "dataset": CKG.DatasetSource, "modelling": CKG.ModellingSource}
+SOURCE_KIND = {"document": CKG.DocumentSource, "dataset": CKG.DatasetSource, "modelling": CKG.ModellingSource,
+               "synthetic": CKG.SyntheticSource}
 POSITION = {"upstream": CKG.Upstream, "midstream": CKG.Midstream, "downstream": CKG.Downstream,
             "support": CKG.Support}
 GROUP = {"advantage": CKG.AdvantageGroup, "characteristic": CKG.CharacteristicGroup,

@@ -58,7 +58,7 @@ SPECS: dict[str, TableSpec] = {
             "sources.csv", "source_id", ("src:",),
             ("source_id", "kind", "outlet", "title", "date", "url", "note"),
             required=("kind",),
-            enums={"kind": ("document", "dataset", "modelling")},
+            enums={"kind": ("document", "dataset", "modelling", "synthetic")},
             sourced=False,
         ),
         TableSpec(
