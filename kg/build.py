@@ -432,6 +432,9 @@ def build_store(data_dir: Path, path: Path) -> Store:
     started = time.perf_counter()
     dataset = compile_dataset(data_dir)
     checked = time.perf_counter()
+    from kg.manifest import describe, load_manifest
+
     info = {"fingerprint": fingerprint(data_dir), "data_dir": str(data_dir.resolve()),
+            "dataset": describe(load_manifest(data_dir)),
             "check_seconds": round(checked - started, 3)}
     return write_store(to_oxigraph_quads(dataset), path, info, started=started)

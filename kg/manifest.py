@@ -105,3 +105,9 @@ def load_manifest(data_dir: Path) -> Manifest:
         notes=dict(raw.get("notes") or {}), reference=dict(raw.get("reference") or {}),
         chain_target={k: str(v) for k, v in (raw.get("chain_target") or {}).items()},
     )
+
+
+def describe(manifest: Manifest) -> dict:
+    """The manifest as recorded with a built store (``store.info["dataset"]``) and in snapshots."""
+    return {"id": manifest.id, "name": manifest.name, "title": manifest.title, "division_code": manifest.division_code,
+            "synthetic": manifest.synthetic, "licence": manifest.licence, "notes": manifest.notes}
