@@ -43,9 +43,10 @@ def _data_options(command):
 
 
 def _open(data_dir, store_path):
-    from kg.store import open_store
+    from kg.build import ready_store
 
-    return open_store(data_dir, store_path)
+    return ready_store(data_dir, store_path,
+                       on_build=lambda where: click.echo(f"building the store for {where} …", err=True))
 
 
 def _format_option(command):
@@ -66,9 +67,11 @@ def cli(verbose: int) -> None:
 
 
 @cli.command()
+@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="List at most this many problems (the rest are counted).")
 @_data_options
-def build(data_dir, store_path, lang):
-    """Validate the data and (re)build the store.
+def build(limit, data_dir, store_path, lang):
+    """Check the data and (re)build the store; a refused build leaves the old store as it was.
 
     Example: chainkg build --data data/jinan
     """
@@ -77,25 +80,31 @@ def build(data_dir, store_path, lang):
     from kg.store import default_store_path
 
     data_dir = data_dir or paths.default_data_dir()
-    store = build_store(data_dir, store_path or default_store_path(data_dir))
+    store = build_store(data_dir, store_path or default_store_path(data_dir), limit=limit)
     info = store.info
     click.echo(f"built {info['quads']} quads in {info['graphs']} graphs in {info['build_seconds']} s → {store.path}")
 
 
 @cli.command()
+@click.option("--full", is_flag=True, help="Run every SHACL shape on every row (slow at a million rows).")
+@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="List at most this many problems (the rest are counted).")
 @_data_options
-def validate(data_dir, store_path, lang):
-    """Check the data (codes, references, duplicates, SHACL) without touching the store.
+def validate(full, limit, data_dir, store_path, lang):
+    """Check the data without touching the store: every row rule (codes, references, duplicates, cycles), then
+    SHACL on the small tables and the first 1,000 enterprises with their links (--full: on everything).
 
     Exit 1 with one line per problem: file:line: column='value': what is wrong.
 
     Example: chainkg validate --data my-copy-of-data
     """
     from kg import paths
-    from kg.build import compile_dataset
+    from kg.build import check_dataset_folder
 
-    dataset = compile_dataset(data_dir or paths.default_data_dir())
-    click.echo(f"ok: {len(dataset)} quads, no problems")
+    summary = check_dataset_folder(data_dir or paths.default_data_dir(), limit=limit,
+                                   shacl="full" if full else "sample")
+    rows = sum(summary["rows"].values())
+    click.echo(f"ok: {rows} rows, {summary['quads']} quads to load, SHACL ({summary['shacl']}) passed, no problems")
 
 
 def _emit(sections, fmt: str, value) -> None:

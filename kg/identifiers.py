@@ -233,6 +233,24 @@ def _t2s() -> Any:
     return OpenCC("t2s")
 
 
+class _CharTable(dict):
+    """A ``str.translate`` table filled on first sight of each character (``keep`` decides), so that a key costs
+    two C-level passes instead of a Python loop per character (a million names are keyed at build time)."""
+
+    def __init__(self, drop) -> None:
+        super().__init__()
+        self._drop = drop
+
+    def __missing__(self, code: int):
+        value = None if self._drop(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_FORMAT_CHARS = _CharTable(lambda ch: unicodedata.category(ch) == "Cf")
+_KEY_DROPS = _CharTable(lambda ch: _dropped(ch))
+
+
 def match_key(text: str, simplify: bool = True) -> str:
     """Return the key used to match names (never for display).
 
@@ -243,12 +261,31 @@ def match_key(text: str, simplify: bool = True) -> str:
     >>> match_key("《集成 電路》 ＩＣ")
     '集成电路ic'
     """
-    key = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    key = unicodedata.normalize("NFKC", key)
-    key = (_to_simplified(key) if simplify else key).casefold()
-    key = "".join(ch for ch in key if not _dropped(ch))
+    key = unicodedata.normalize("NFKC", text.translate(_FORMAT_CHARS))
+    if simplify and not _t2s_triggers().isdisjoint(key):
+        key = _to_simplified(key)
+    key = key.casefold().translate(_KEY_DROPS)
     # NFKC again: casefolding and dropping can leave sequences NFKC would still change (e.g. 'e' '.' U+0301).
     return unicodedata.normalize("NFKC", key)
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s_triggers() -> frozenset[str]:
+    """The characters OpenCC's t2s can change: text without any of them converts to itself, so the (slow, pure
+    Python) converter is skipped. From its dictionaries: each position where a mapping changes the character, and
+    every character of a mapping that changes the length."""
+    converter = _t2s()
+    converter.convert("")  # loads the dictionaries
+    out: set[str] = set()
+    for chain in converter._dict_chain_data:
+        for _max, _min, table in chain:
+            for key, value in table.items():
+                value = value.split(" ")[0]
+                if len(key) == len(value):
+                    out.update(k for k, v in zip(key, value) if k != v)
+                else:
+                    out.update(key)
+    return frozenset(out)
 
 
 def _to_simplified(text: str) -> str:

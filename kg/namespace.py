@@ -42,6 +42,7 @@ __all__ = [
     "GRAPH_ONTOLOGY",
     "GRAPH_PROVENANCE",
     "GRAPH_SOURCES",
+    "GRAPH_NAMES",
     "ORG",
     "OWL",
     "PREFIXES",
@@ -168,6 +169,8 @@ class CKG(DefinedNamespace):
     quote: URIRef  # short evidence quote
     sourceTable: URIRef  # CSV file of the row
     sourceLine: URIRef  # line number of the row
+    rowLine: URIRef  # line of the row introducing an entity (rows sharing one graph)
+    matchKey: URIRef  # name-matching key, in the names graph
 
     # Named individuals
     AdvantageGroup: URIRef  # 优势产业链 group
@@ -209,6 +212,7 @@ SCHEMA = Namespace("https://schema.org/")
 GRAPH_ONTOLOGY = CKGID["graph/ontology"]
 GRAPH_PROVENANCE = CKGID["graph/provenance"]
 GRAPH_SOURCES = CKGID["graph/sources"]
+GRAPH_NAMES = CKGID["graph/names"]
 GRAPH_GBT = CKGID["graph/gbt4754"]
 
 PREFIXES: dict[str, str] = {

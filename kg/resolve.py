@@ -8,13 +8,12 @@ Exact matches win; then the name without a trailing 产业链/产业; then a uni
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass, field
 
 from kg.errors import Ambiguous, InvalidIdentifier, NotFound
 from kg.identifiers import match_key, normalise_doc_number
 from kg.iris import CKG
-from kg.query import select
+from kg.query import iri, literal, select
 
 KINDS = {
     str(CKG.IndustrialChain): "chain", str(CKG.ChainSegment): "segment", str(CKG.Enterprise): "enterprise",
@@ -39,33 +38,78 @@ class Entity:
         return self.names.get(lang) or self.names.get("zh") or self.names.get("en") or self.iri
 
 
-class Index:
-    """All names of a store's entities, keyed for matching."""
+class _Entities(dict):
+    """Entities by IRI: the small kinds loaded up front, anything else (enterprises) looked up in the store once."""
 
-    def __init__(self, rows: list[dict]) -> None:
-        self.entities: dict[str, Entity] = {}
+    def __init__(self, store) -> None:
+        super().__init__()
+        self._store = store
+
+    def get(self, iri: str, default=None):  # noqa: D102 - dict.get that also asks the store
+        if iri in self:
+            return self[iri]
+        found = _entity_of(self._store, iri)
+        if found is None:
+            return default
+        self[iri] = found
+        return found
+
+
+class Index:
+    """The names of a store's entities, keyed for matching.
+
+    The small kinds (chains, segments, parks, places, policies, systems) are held in memory, keys and all; an
+    enterprise is found by an indexed point query on its key in the store's names graph (``ckg:matchKey``), so that a
+    command starts in milliseconds whether the store holds fifty enterprises or a million.
+    """
+
+    def __init__(self, rows: list[dict], store=None) -> None:
+        self.store = store
+        self.entities: dict[str, Entity] = _Entities(store) if store is not None else {}
         self.keys: dict[str, set[str]] = {}
         self.labels: dict[str, str] = {}
         self.chars: set[str] = set()
         for row in rows:
-            kind = KINDS[row["class"]]
-            entity = self.entities.setdefault(row["entity"], Entity(row["entity"], kind))
-            if KIND_ORDER.index(kind) < KIND_ORDER.index(entity.kind):
-                entity.kind = kind
-            if row["kind"] == "pref":
-                lang = "zh" if any("\u3400" <= c <= "\u9fff" for c in row["label"]) else "en"
-                entity.names.setdefault(lang, row["label"])
-            key = row["key"] if "key" in row else match_key(row["label"])
+            entity = self._add(row)
+            key = row.get("key")
             if key:
                 self.chars.update(key)
-                self.keys.setdefault(key, set()).add(row["entity"])
-                self.labels.setdefault(key, row["label"])
+                self.keys.setdefault(key, set()).add(entity.iri)
+                self.labels.setdefault(key, entity.name())
+
+    def _add(self, row: dict) -> Entity:
+        kind = KINDS[row["class"]]
+        entity = dict.get(self.entities, row["entity"])
+        if entity is None:
+            entity = self.entities[row["entity"]] = Entity(row["entity"], kind)
+        if KIND_ORDER.index(kind) < KIND_ORDER.index(entity.kind):
+            entity.kind = kind
+        for lang in ("zh", "en"):
+            if row.get(f"name_{lang}"):
+                entity.names.setdefault(lang, row[f"name_{lang}"])
+        return entity
 
     def key(self, text: str) -> str:
         """The matching key of planner text. Text made only of characters the index's (simplified) keys already
-        use needs no traditional → simplified conversion, which saves loading the converter (~50 ms) per command."""
+        use needs no traditional → simplified check, which saves loading the converter's tables per command."""
         quick = match_key(text, simplify=False)
         return quick if set(quick) <= self.chars else match_key(text)
+
+    def _lookup(self, key: str, enterprises: bool) -> set[str]:
+        found = set(self.keys.get(key, ()))
+        if enterprises and self.store is not None:
+            for row in select(self.store, "names_by_key", key=literal(key)):
+                self._add(row)
+                found.add(row["entity"])
+        return found
+
+    def _containing(self, key: str, enterprises: bool) -> set[str]:
+        found = {e for k, ids in self.keys.items() if key in k for e in ids}
+        if enterprises and self.store is not None:
+            for row in select(self.store, "names_containing", part=literal(key)):
+                self._add(row)
+                found.add(row["entity"])
+        return found
 
     def resolve(self, text: str, kinds: tuple[str, ...] | None = None) -> Entity:
         """Find the one entity ``text`` names.
@@ -82,12 +126,13 @@ class Index:
         key = self.key(text)
         if not key:
             raise NotFound(f"empty name: give a {what} name")
+        enterprises = not kinds or "enterprise" in kinds
         for candidate_key in _variants(key, text):
-            found = self._pick(self.keys.get(candidate_key, set()), kinds)
+            found = self._pick(self._lookup(candidate_key, enterprises), kinds)
             if found:
                 return self._one(found, text)
         if len(key) >= 2:
-            found = self._pick({e for k, ids in self.keys.items() if key in k for e in ids}, kinds)
+            found = self._pick(self._containing(key, enterprises), kinds)
             if found:
                 return self._one(found, text)
         suggestions = self.suggest(key, kinds)
@@ -95,17 +140,18 @@ class Index:
         raise NotFound(f"no {what} named {text!r}{hint}", suggestions)
 
     def suggest(self, key: str, kinds: tuple[str, ...] | None) -> list[str]:
-        """Up to five names close to ``key``."""
+        """Up to five names close to ``key`` (among the small kinds)."""
         pool = [k for k, ids in self.keys.items() if self._pick(ids, kinds)]
         close = difflib.get_close_matches(key, pool, n=5, cutoff=0.5)
         cjk = {c for c in key if "\u3400" <= c <= "\u9fff"}
         if not close and cjk:
             overlap = sorted(pool, key=lambda k: (-len(cjk & set(k)), k))
             close = [k for k in overlap[:5] if cjk & set(k)]
-        return [self.labels[k] for k in close]
+        return list(dict.fromkeys(self.labels[k] for k in close))
 
     def _pick(self, ids: set[str], kinds: tuple[str, ...] | None) -> list[Entity]:
-        entities = [self.entities[i] for i in sorted(ids)]
+        entities = [dict.get(self.entities, i) for i in sorted(ids)]
+        entities = [e for e in entities if e is not None]
         if kinds:
             entities = [e for e in entities if e.kind in kinds]
         return entities
@@ -121,6 +167,23 @@ class Index:
         raise Ambiguous(f"{text!r} matches several entities: {'; '.join(names)}", names)
 
 
+def _entity_of(store, iri_value: str) -> Entity | None:
+    rows = select(store, "names_of", entity=iri(iri_value))
+    entity = None
+    for row in rows:
+        if row["class"] is None:
+            continue
+        kind = KINDS[row["class"]]
+        if entity is None:
+            entity = Entity(iri_value, kind)
+        elif KIND_ORDER.index(kind) < KIND_ORDER.index(entity.kind):
+            entity.kind = kind
+        for lang in ("zh", "en"):
+            if row.get(f"name_{lang}"):
+                entity.names.setdefault(lang, row[f"name_{lang}"])
+    return entity
+
+
 def _variants(key: str, text: str = "") -> list[str]:
     out = [key]
     try:
@@ -134,28 +197,13 @@ def _variants(key: str, text: str = "") -> list[str]:
 
 
 _INDEXES: dict[str, Index] = {}
-#: The store folder keeps the names of its entities beside the database, written at build time, so that a
-#: command resolves a name without converting every label of the store (~30 ms) on each start.
-NAMES_FILE = "names.json"
-
-
-def label_rows(store) -> list[dict]:
-    """Every name of every entity (the ``labels`` query) with its matching key, as plain rows."""
-    rows = select(store, "labels")
-    for row in rows:
-        row["key"] = match_key(row["label"])
-    return rows
 
 
 def index_for(store) -> Index:
-    """The name index of a store (read from the store folder, or built once per process)."""
+    """The name index of a store (its small kinds, loaded once per process and store)."""
     token = f"{store.path}|{store.info.get('fingerprint')}|{store.info.get('built_at')}"
     if token not in _INDEXES:
-        try:
-            rows = json.loads((store.path / NAMES_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            rows = label_rows(store)
-        _INDEXES[token] = Index(rows)
+        _INDEXES[token] = Index(select(store, "names_small"), store)
     return _INDEXES[token]
 
 

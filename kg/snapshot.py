@@ -300,16 +300,16 @@ def load_facts(where: str | Path, data_dir: Path | None = None, store_path: Path
 
     Args:
         where: a snapshot folder, or ``live``.
-        data_dir, store_path: which live store (as for :func:`kg.store.open_store`).
+        data_dir, store_path: which live store (as for :func:`kg.build.ready_store`).
 
     Raises:
         DataError: a damaged snapshot, or invalid data for the live store.
         StoreError: the live store cannot be opened or built.
     """
     if str(where) == "live":
-        from kg.store import open_store
+        from kg.build import ready_store
 
-        store = open_store(data_dir, store_path)
+        store = ready_store(data_dir, store_path)
         return Facts(store.oxigraph.quads_for_pattern(None, None, None, None))
     return Facts(read_snapshot(Path(where))[2])
 

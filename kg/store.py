@@ -1,4 +1,4 @@
-"""The embedded Oxigraph store: build it from a dataset folder, find it in the user's cache, open it.
+"""The embedded Oxigraph store: find it in the user's cache, open it, write a new one in place of the old.
 
 A store is a folder we own: ``oxigraph/`` (the Oxigraph database) and ``build.json`` (the fingerprint of the data it
 was built from, counts, timings). Builds go to a sibling temporary folder and replace the old one by rename, so a
@@ -18,10 +18,9 @@ import pyoxigraph as ox
 from kg import paths
 from kg.atomic import folder_in_place
 from kg.errors import StoreError
-from kg.tables import SPECS
 
 #: Bump when the build's output changes for the same input, so cached stores are rebuilt.
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 MARKER = "build.json"
 
 
@@ -39,59 +38,86 @@ class Store:
         return self.oxigraph.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
 
 
+#: What a build reads besides the tables: the manifest (and the reference tables it names, via the fingerprint).
+DATASET_FILES = ("dataset.json",)
+
+
+def _inputs(data_dir: Path) -> list[Path]:
+    tables = sorted(p for p in data_dir.glob("*.csv") if p.is_file())
+    return ([data_dir / name for name in DATASET_FILES] + tables
+            + [paths.ontology_file(), paths.shapes_file(), paths.gbt4754_file()]
+            + sorted((paths.data_root() / "reference").rglob("*.csv")))
+
+
 def fingerprint(data_dir: Path) -> str:
-    """A hash of everything a build reads: the tables, the ontology, the shapes, GB/T table, build version."""
+    """A hash of everything a build reads: the manifest, the tables, the ontology, shapes, reference tables, and
+    the build version. Reads every byte: used only when the files' sizes or times changed."""
     digest = hashlib.sha256(BUILD_VERSION.encode())
-    files = [data_dir / name for name in SPECS] + [paths.ontology_file(), paths.shapes_file(), paths.gbt4754_file()]
-    for file in files:
+    for file in _inputs(Path(data_dir)):
         digest.update(file.name.encode() + b"\0")
-        digest.update(file.read_bytes() if file.is_file() else b"<missing>")
+        if file.is_file():
+            with file.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        else:
+            digest.update(b"<missing>")
         digest.update(b"\0")
     return digest.hexdigest()
 
 
+def stat_signature(data_dir: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file a build reads (cheap: no file is read)."""
+    out = {"build_version": [int(BUILD_VERSION)]}
+    for file in _inputs(Path(data_dir)):
+        try:
+            st = file.stat()
+            out[str(file)] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out[str(file)] = [-1, -1]
+    return out
+
+
 def default_store_path(data_dir: Path) -> Path:
-    """The per-user cache folder for the store of this data (keyed by its fingerprint)."""
+    """The per-user cache folder for the store of this data (keyed by the folder, so that no file is read)."""
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("chainkg")) / "stores" / fingerprint(data_dir)[:16]
+    key = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+    return Path(platformdirs.user_cache_dir("chainkg")) / "stores" / key
 
 
 def write_store(quads, path: Path, info: dict, started: float | None = None) -> Store:
     """Load quads into a new store at ``path``, replacing what is there only when the load succeeds.
 
     Args:
-        quads: the whole dataset, as N-Quads bytes or an iterable of :class:`pyoxigraph.Quad`.
+        quads: the whole dataset: N-Quads bytes, an iterable of :class:`pyoxigraph.Quad`, or a callable that loads
+            the new (empty) :class:`pyoxigraph.Store` itself and returns a summary with ``quads`` and ``graphs``.
         path: the store folder.
         info: what to record in ``build.json`` (``quads``, ``graphs``, ``build_seconds`` and ``built_at`` are added).
         started: ``time.perf_counter()`` when the whole operation began, for ``build_seconds``.
 
     Raises:
         StoreError: the store cannot be written.
+        DataError: raised by a loading callable (nothing on disk is changed).
     """
     started = time.perf_counter() if started is None else started
     with folder_in_place(path, MARKER, error=StoreError, what="chainkg store", readable=False) as tmp:
         db = ox.Store(str(tmp / "oxigraph"))
-        if isinstance(quads, (bytes, str)):
-            db.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+        if callable(quads):
+            summary = quads(db)
+            info = {**info, **{k: v for k, v in summary.items() if k not in ("quads", "graphs")}}
+            counts = {"quads": len(db), "graphs": sum(1 for _ in db.named_graphs())}
         else:
-            db.bulk_extend(quads)
-        db.optimize()
-        info = {
-            **info,
-            "quads": sum(1 for _ in db.quads_for_pattern(None, None, None, None)),
-            "graphs": sum(1 for _ in db.named_graphs()),
-            "build_seconds": round(time.perf_counter() - started, 3),
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
-        from kg.resolve import NAMES_FILE, label_rows
-
-        names = label_rows(Store(tmp, db, info))
-        (tmp / NAMES_FILE).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+            if isinstance(quads, (bytes, str)):
+                db.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+            else:
+                db.bulk_extend(quads)
+            counts = {"quads": len(db), "graphs": sum(1 for _ in db.named_graphs())}
         db.flush()
+        info = {**info, **counts, "build_seconds": round(time.perf_counter() - started, 3),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         del db
         (tmp / MARKER).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
+    return open_store(path)
 
 
 def read_info(path: Path) -> dict | None:
@@ -102,27 +128,17 @@ def read_info(path: Path) -> dict | None:
         return None
 
 
-def open_store(data_dir: Path | None = None, path: Path | None = None, rebuild: bool = False) -> Store:
-    """Open the store for a dataset, building it first when it is missing or the data changed.
-
-    Args:
-        data_dir: the dataset folder (default: the bundled Jinan data).
-        path: where the store lives (default: the per-user cache, keyed by the data).
-        rebuild: build even when an up-to-date store exists.
+def open_store(path: Path) -> Store:
+    """Open a built store (read-only). It never builds: :func:`kg.build.ready_store` decides when to build.
 
     Raises:
-        DataError: the data is invalid.
-        StoreError: the store cannot be opened or written.
+        StoreError: there is no complete store at ``path``, or it cannot be opened.
     """
-    data_dir = Path(data_dir) if data_dir else paths.default_data_dir()
-    path = Path(path) if path else default_store_path(data_dir)
+    path = Path(path)
     info = read_info(path)
-    # A store restored from a snapshot (kg.snapshot) is used as it is until the next build replaces it.
-    if not rebuild and info and (info.get("restored_from") or info.get("fingerprint") == fingerprint(data_dir)):
-        try:
-            return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
-        except OSError as err:
-            raise StoreError(f"cannot open the store at {path}: {err}") from err
-    from kg.build import build_store  # rdflib and the build pipeline load only when a build is needed
-
-    return build_store(data_dir, path)
+    if info is None:
+        raise StoreError(f"no chainkg store at {path} (build one with `chainkg build`)")
+    try:
+        return Store(path, ox.Store.read_only(str(path / "oxigraph")), info)
+    except OSError as err:
+        raise StoreError(f"cannot open the store at {path}: {err}") from err

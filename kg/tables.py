@@ -8,13 +8,14 @@ in :mod:`kg.validate`.
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import codes
 from kg.errors import DataError, Problem
 
-CONFIDENCE = ("confirmed", "partial", "uncertain")
+CONFIDENCE = tuple(codes.CONFIDENCE)
 COMMON = ("source_ids", "confidence", "quote", "note")
 
 
@@ -58,7 +59,7 @@ SPECS: dict[str, TableSpec] = {
             "sources.csv", "source_id", ("src:",),
             ("source_id", "kind", "outlet", "title", "date", "url", "note"),
             required=("kind",),
-            enums={"kind": ("document", "dataset", "modelling", "synthetic")},
+            enums={"kind": tuple(codes.SOURCE_KIND)},
             sourced=False,
         ),
         TableSpec(
@@ -74,8 +75,7 @@ SPECS: dict[str, TableSpec] = {
              "target_2030", "target_note"),
             required=("name_zh", "name_en", "tier", "status"),
             refs={"system_id": Ref(("sys:",)), "parent_chain_id": Ref(("chain:",))},
-            enums={"tier": ("landmark", "key"), "group": ("advantage", "characteristic", "emerging"),
-                   "status": ("confirmed", "candidate")},
+            enums={"tier": tuple(codes.TIER), "group": tuple(codes.GROUP), "status": codes.CHAIN_STATUS},
             name_column="name_zh",
         ),
         TableSpec(
@@ -83,8 +83,7 @@ SPECS: dict[str, TableSpec] = {
             ("entity_id", "alias", "lang", "kind"),
             required=("entity_id", "alias", "lang"),
             refs={"entity_id": Ref(ANY_ENTITY, required=True)},
-            enums={"lang": ("zh", "en"),
-                   "kind": ("abbreviation", "former_name", "short_name", "translation", "variant")},
+            enums={"lang": codes.LANG, "kind": codes.ALIAS_KIND},
         ),
         TableSpec(
             "segments.csv", "segment_id", ("seg:",),
@@ -92,7 +91,7 @@ SPECS: dict[str, TableSpec] = {
              "industry_codes"),
             required=("chain_id", "name_zh", "name_en", "position", "sequence"),
             refs={"chain_id": Ref(("chain:",), required=True), "supplies_to": Ref(("seg:",), multi=True)},
-            enums={"position": ("upstream", "midstream", "downstream", "support")},
+            enums={"position": tuple(codes.POSITION)},
         ),
         TableSpec(
             "districts.csv", "place_id", PLACE,
@@ -100,7 +99,7 @@ SPECS: dict[str, TableSpec] = {
              "positioning_zh"),
             required=("name_zh", "name_en", "kind"),
             refs={"parent_id": Ref(PLACE)},
-            enums={"kind": ("city", "district", "county", "functional_zone")},
+            enums={"kind": tuple(codes.PLACE_KIND)},
             name_column="name_zh",
         ),
         TableSpec(
@@ -108,8 +107,7 @@ SPECS: dict[str, TableSpec] = {
             ("park_id", "name_zh", "name_en", "kind", "level", "place_id", "parent_park_id", "description_zh"),
             required=("name_zh", "kind"),
             refs={"place_id": Ref(PLACE), "parent_park_id": Ref(("park:",))},
-            enums={"kind": ("industrial_park", "development_zone", "base", "cluster_area"),
-                   "level": ("national", "provincial", "municipal")},
+            enums={"kind": tuple(codes.PARK_KIND), "level": codes.PARK_LEVELS},
             name_column="name_zh",
         ),
         TableSpec(
@@ -126,10 +124,8 @@ SPECS: dict[str, TableSpec] = {
              "date_issued", "date_in_force", "in_force", "general"),
             required=("title",),
             refs={"jurisdiction_id": Ref(PLACE)},
-            enums={"doc_type": ("regulation", "plan", "action_plan", "implementation_plan", "opinion", "measures",
-                                "evaluation_report", "notice", "outline"),
-                   "level": ("national", "provincial", "municipal", "district"),
-                   "in_force": ("yes", "no"), "general": ("yes", "no")},
+            enums={"doc_type": tuple(codes.DOC_TYPE), "level": tuple(codes.LEVEL), "in_force": codes.YES_NO,
+                   "general": codes.YES_NO},
             name_column="title",
         ),
         TableSpec(
@@ -138,7 +134,7 @@ SPECS: dict[str, TableSpec] = {
             required=("subject_id", "measure_zh", "value", "unit", "kind"),
             refs={"subject_id": Ref(("chain:", "dist:", "zone:", "sys:", "park:"), required=True),
                   "set_by": Ref(("pol:",))},
-            enums={"kind": ("actual", "target")},
+            enums={"kind": tuple(codes.INDICATOR_KIND)},
         ),
         TableSpec(
             "links.csv", None, (),
@@ -192,63 +188,86 @@ class Row:
         return Problem(self.table, self.line, column, self.get(column) if value is None else value, message)
 
 
-def read_table(path: Path, spec: TableSpec) -> list[Row]:
-    """Read one CSV table.
+class _Lines:
+    """A binary file decoded line by line for :mod:`csv` (so that a decoding error names its exact line)."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.line = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self.handle)
+        self.line += 1
+        if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        return raw.decode("utf-8")
+
+
+def iter_table(path: Path, spec: TableSpec) -> Iterator[Row]:
+    """Read one CSV table row by row (streaming: memory does not grow with the file).
 
     Args:
         path: the CSV file.
         spec: its layout.
 
-    Returns:
-        The rows, in file order.
+    Yields:
+        The rows, in file order; blank rows are skipped.
 
     Raises:
-        DataError: the file is not UTF-8, has an unknown or missing column, or a row with too many cells.
+        DataError: the file is not UTF-8, has an unknown or missing column, a row with too many cells, or is not
+            well-formed CSV (raised when the reader reaches the fault; earlier rows have been yielded).
     """
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        bad = raw[err.start : err.start + 4].hex(" ")
-        raise DataError(Problem(spec.file, line, "", bad, "not valid UTF-8 (save the file as UTF-8)")) from err
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise DataError(Problem(spec.file, 1, "", "", "the file is empty; expected a header row")) from None
-    except csv.Error as err:
-        raise DataError(Problem(spec.file, 1, "", "", f"malformed CSV: {err}")) from err
-    problems = []
-    allowed = spec.all_columns
-    for name in header:
-        if name not in allowed:
-            problems.append(Problem(spec.file, 1, name, name, f"unknown column; expected one of {', '.join(allowed)}"))
-    for name in ((spec.id_column,) if spec.id_column else ()) + spec.required + (
-        ("source_ids", "confidence") if spec.sourced else ()
-    ):
-        if name not in header:
-            problems.append(Problem(spec.file, 1, name, "", "required column is missing from the header"))
-    if problems:
-        raise DataError(problems)
-    rows: list[Row] = []
-    start = reader.line_num + 1
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
+    with path.open("rb") as handle:
+        lines = _Lines(handle)
+        reader = csv.reader(lines, strict=True)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise DataError(Problem(spec.file, 1, "", "", "the file is empty; expected a header row")) from None
+        except UnicodeDecodeError as err:
+            raise _not_utf8(spec, path, lines.line, err) from err
+        except csv.Error as err:
+            raise DataError(Problem(spec.file, 1, "", "", f"malformed CSV: {err}")) from err
+        problems = []
+        allowed = spec.all_columns
+        for name in header:
+            if name not in allowed:
+                problems.append(Problem(spec.file, 1, name, name,
+                                        f"unknown column; expected one of {', '.join(allowed)}"))
+        for name in ((spec.id_column,) if spec.id_column else ()) + spec.required + (
+            ("source_ids", "confidence") if spec.sourced else ()
+        ):
+            if name not in header:
+                problems.append(Problem(spec.file, 1, name, "", "required column is missing from the header"))
+        if problems:
+            raise DataError(problems)
+        width = len(header)
+        start = reader.line_num + 1
+        try:
+            for record in reader:
+                if len(record) > width:
+                    raise DataError(Problem(spec.file, start, "", record[width],
+                                            f"row has {len(record)} cells, the header has {width}"))
+                if any(record) and any(cell.strip() for cell in record):
+                    yield Row(spec.file, start, dict(zip(header, record)))
                 start = reader.line_num + 1
-                continue
-            if len(record) > len(header):
-                problems.append(Problem(spec.file, start, "", record[len(header)],
-                                        f"row has {len(record)} cells, the header has {len(header)}"))
-            cells = dict(zip(header, record))
-            rows.append(Row(spec.file, start, cells))
-            start = reader.line_num + 1
-    except csv.Error as err:
-        problems.append(Problem(spec.file, reader.line_num, "", "", f"malformed CSV: {err}"))
-    if problems:
-        raise DataError(problems)
-    return rows
+        except UnicodeDecodeError as err:
+            raise _not_utf8(spec, path, lines.line, err) from err
+        except csv.Error as err:
+            raise DataError(Problem(spec.file, reader.line_num, "", "", f"malformed CSV: {err}")) from err
+
+
+def _not_utf8(spec: TableSpec, path: Path, line: int, err: UnicodeDecodeError) -> DataError:
+    bad = err.object[err.start : err.start + 4].hex(" ") if isinstance(err.object, bytes) else ""
+    return DataError(Problem(spec.file, line, "", bad, "not valid UTF-8 (save the file as UTF-8)"))
+
+
+def read_table(path: Path, spec: TableSpec) -> list[Row]:
+    """Read one (small) CSV table whole: :func:`iter_table` as a list."""
+    return list(iter_table(path, spec))
 
 
 def read_dataset(data_dir: Path) -> dict[str, list[Row]]:

@@ -1,21 +1,40 @@
-"""Checks on a dataset that SHACL cannot do, and the SHACL run itself.
+"""The rules on a dataset's rows, checked as the rows stream past, and the SHACL run.
 
-Row checks (codes, dates, enumerations, numbers), references between tables that point nowhere, duplicates (same id,
-same code, same normalised name), and ``suppliesTo`` cycles. Every problem names the file, line, column and value.
+:class:`Checker` sees each row once, in the order the build reads them, and keeps only what later rows need: the
+ids seen (to check references), one hash per unique key (ids, credit codes, normalised names, document numbers,
+links, aliases: to find duplicates), the references that point forward (checked at the end), and the segment graph
+(for ``suppliesTo`` cycles). Memory grows by a few hundred bytes per enterprise or link row, never with the text of
+the rows. It keeps the first ``limit`` problems (1,000 by default) and counts the rest.
+
+Division codes are checked against the dataset's own division table (named in its manifest), never against a list
+written into the code. ``docs/validation.md`` says which check guards which rule, and what SHACL still checks.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import Dataset, Graph
-
 from kg import identifiers
 from kg.errors import DataError, InvalidIdentifier, Problem
-from kg.tables import CONFIDENCE, LINK_PREDICATES, SPECS, Row
+from kg.tables import CONFIDENCE, LINK_PREDICATES, SPECS, Row, TableSpec
+
+DEFAULT_LIMIT = 1000
+#: The canonical 文号 form, as ``ontology/shapes.ttl`` (ckgsh:PolicyDocument-docNumber) states it; a test checks that
+#: the two are the same pattern.
+DOC_NUMBER_SHAPE = ("^[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+〔([0-9]{4}〕[1-9][0-9]*|[〇零一二三四五六七八九十百]+届〕"
+                    "第[1-9][0-9]*)号$")
+_DOC_NUMBER = re.compile(DOC_NUMBER_SHAPE)
+_CITY_CODE = re.compile(r"[0-9]{4}00")
+_COUNTY_CODE = re.compile(r"[0-9]{4}(0[1-9]|[1-9][0-9])")
+#: Largest magnitude accepted in a number column: well beyond any economic figure, far below what would make a
+#: decimal expensive to convert (an 11-byte ``1e999999999`` would otherwise become a 10^9-digit integer).
+MAX_ABS_NUMBER = Decimal("1e15")
+_TABLE_RANK = {name: i for i, name in enumerate(SPECS)}
 
 
 def load_industry_codes(path: Path) -> dict[str, tuple[str, str, str]]:
@@ -24,130 +43,317 @@ def load_industry_codes(path: Path) -> dict[str, tuple[str, str, str]]:
         return {r["code"]: (r["name"], r["level"], r["parent"]) for r in csv.DictReader(handle, delimiter="\t")}
 
 
-def check_dataset(tables: dict[str, list[Row]], industry_codes: dict[str, tuple[str, str, str]]) -> None:
-    """Run every non-SHACL check on the rows of a dataset.
+class Checker:
+    """Streaming checks over the rows of one dataset.
 
     Args:
-        tables: rows by file name, from :func:`kg.tables.read_dataset`.
-        industry_codes: the GB/T 4754-2017 codes a segment may cite.
-
-    Raises:
-        DataError: with one problem per finding, in file and line order.
+        industry_codes: the industry classification a segment may cite (code → name, level, parent).
+        divisions: the dataset's division table (code → :class:`kg.manifest.Division`), or ``None`` to check
+            division codes for their form only.
+        limit: how many problems to keep; the rest are only counted.
     """
-    problems: list[Problem] = []
-    ids = _collect_ids(tables, problems)
-    division_codes = {r.get("division_code") for r in tables.get("districts.csv", []) if r.get("division_code")}
-    for name, rows in tables.items():
-        spec = SPECS[name]
-        for row in rows:
-            problems.extend(_check_row(row, spec, ids, division_codes, industry_codes))
-    problems.extend(_check_duplicates(tables))
-    problems.extend(_check_cycles(tables.get("segments.csv", [])))
-    if problems:
-        problems.sort(key=lambda p: (list(SPECS).index(p.file) if p.file in SPECS else 99, p.line))
-        raise DataError(problems)
 
+    def __init__(self, industry_codes: Mapping, divisions: Mapping | None = None, limit: int = DEFAULT_LIMIT) -> None:
+        self.industry_codes = industry_codes
+        self.divisions = divisions
+        self.limit = limit
+        self.problems: list[Problem] = []
+        self.more = 0
+        self.ids: dict[str, int] = {}  # id → line (the table follows from the id's prefix)
+        self._keys: dict[tuple[str, int], tuple[str, int]] = {}
+        self._forward: list[tuple[str, int, str, str, str]] = []  # (table, line, column, value, wanted prefixes)
+        self._segments: dict[str, tuple[int, list[str]]] = {}
+        self._kinds: dict[str, str] = {}  # chain id → tier, place id → kind (small tables only)
+        self._parents: list[tuple[Row, str, str, tuple[str, ...], str]] = []  # (row, column, id, kinds, message)
 
-def _collect_ids(tables: dict[str, list[Row]], problems: list[Problem]) -> dict[str, Row]:
-    ids: dict[str, Row] = {}
-    for name, rows in tables.items():
-        spec = SPECS[name]
-        if not spec.id_column:
-            continue
-        for row in rows:
-            value = row.get(spec.id_column)
-            if not value:
-                problems.append(row.problem(spec.id_column, "id is empty"))
-            elif not value.startswith(spec.id_prefixes) or not _is_ascii_id(value):
-                prefixes = " or ".join(spec.id_prefixes)
-                problems.append(row.problem(spec.id_column, f"id must be ASCII and start with {prefixes}"))
-            elif value in ids:
-                first = ids[value]
-                problems.append(row.problem(spec.id_column, f"duplicate id (first at {first.table}:{first.line})"))
-            else:
-                ids[value] = row
-    return ids
+    # -- bookkeeping ---------------------------------------------------------------------------------------------
+    def add(self, problem: Problem) -> None:
+        """Record a problem (kept while under the limit, else counted)."""
+        if len(self.problems) < self.limit:
+            self.problems.append(problem)
+        else:
+            self.more += 1
+
+    @property
+    def count(self) -> int:
+        """How many problems were found."""
+        return len(self.problems) + self.more
+
+    def error(self) -> DataError | None:
+        """The problems found so far as one error (sorted by table and line), or ``None``."""
+        if not self.count:
+            return None
+        problems = sorted(self.problems, key=lambda p: (_TABLE_RANK.get(p.file, 99), p.line, p.column))
+        if self.more:
+            problems.append(Problem("", 0, "", "", f"… and {self.more} more problem(s) not listed "
+                                                   f"(only the first {self.limit} are shown)"))
+        return DataError(problems)
+
+    def _seen(self, row: Row, kind: str, key: str, column: str, what: str) -> None:
+        if not key:
+            return
+        slot = (kind, hash(key))  # a hash, not the text: at a million rows the texts would cost a gigabyte
+        first = self._keys.setdefault(slot, (row.table, row.line))
+        if first != (row.table, row.line):
+            self.add(row.problem(column, f"duplicate {what} (same as {first[0]}:{first[1]})"))
+
+    # -- rows ------------------------------------------------------------------------------------------------------
+    def register(self, row: Row, spec: TableSpec) -> bool:
+        """Check a row's id and remember it; ``False`` when the id is unusable (the row is then not built)."""
+        column = spec.id_column
+        if not column:
+            return True
+        value = row.get(column)
+        if not value:
+            self.add(row.problem(column, "id is empty"))
+            return False
+        if not value.startswith(spec.id_prefixes) or not _is_ascii_id(value):
+            self.add(row.problem(column, f"id must be ASCII and start with {' or '.join(spec.id_prefixes)}"))
+            return False
+        first = self.ids.setdefault(value, row.line)
+        if first != row.line:
+            self.add(row.problem(column, f"duplicate id (first at {spec.file}:{first})"))
+            return False
+        return True
+
+    def check(self, row: Row, spec: TableSpec) -> int:
+        """Run every row rule on one row (its id already registered); returns how many problems it added."""
+        before = self.count
+        for column in spec.required:
+            if not row.get(column):
+                self.add(row.problem(column, "required value is empty"))
+        for column, allowed in spec.enums.items():
+            value = row.get(column)
+            if value and value not in allowed:
+                self.add(row.problem(column, f"not one of {', '.join(allowed)}"))
+        for column, ref in spec.refs.items():
+            values = row.split(column) if ref.multi else ([row.get(column)] if row.get(column) else [])
+            for value in values:
+                if not value.startswith(ref.prefixes):
+                    self.add(row.problem(column, f"must point at {' or '.join(ref.prefixes)} ids", value))
+                elif value not in self.ids:
+                    self._forward.append((row.table, row.line, column, value, ""))
+        if spec.sourced:
+            sources = row.split("source_ids")
+            if not sources:
+                self.add(row.problem("source_ids", "every row needs at least one source"))
+            for value in sources:
+                if not value.startswith("src:") or value not in self.ids:
+                    self.add(row.problem("source_ids", "unknown source (not in sources.csv)", value))
+            if row.get("confidence") not in CONFIDENCE:
+                self.add(row.problem("confidence", f"not one of {', '.join(CONFIDENCE)}"))
+        self._check_values(row)
+        self._check_shape_rules(row)
+        if spec.file == "links.csv":
+            self._check_link(row)
+        self._check_duplicates(row, spec)
+        if spec.file == "segments.csv":
+            self._segments[row.get("segment_id")] = (row.line, row.split("supplies_to"))
+        return self.count - before
+
+    def finish(self) -> DataError | None:
+        """Check what needed every row (forward references, cycles); the problems as one error, or ``None``."""
+        for table, line, column, value, _ in self._forward:
+            if value not in self.ids:
+                self.add(Problem(table, line, column, value, "points at no row (unknown id)"))
+        self._forward.clear()
+        for row, column, value, kinds, message in self._parents:
+            if value in self.ids and self._kinds.get(value) not in kinds:
+                self.add(row.problem(column, message, value))
+        self._parents.clear()
+        self._check_cycles()
+        return self.error()
+
+    def _check_values(self, row: Row) -> None:
+        def guard(column: str, check) -> None:
+            value = row.get(column)
+            if value:
+                try:
+                    check(value)
+                except InvalidIdentifier as err:
+                    self.add(row.problem(column, str(err)))
+
+        cells = row.cells
+        if "credit_code" in cells:
+            guard("credit_code", identifiers.validate_uscc)
+        if "doc_number" in cells:
+            guard("doc_number", _check_doc_number)
+        for column in ("date", "date_issued", "date_in_force"):
+            if column in cells:
+                guard(column, identifiers.parse_date)
+        if row.table == "districts.csv":
+            guard("division_code", self._check_division_code)
+            guard("stat_code", self._check_stat_code)
+        for column in ("landmark_count", "key_count", "sequence"):
+            value = row.get(column)
+            if value and not (value.isascii() and value.isdigit()):
+                self.add(row.problem(column, "must be a whole number"))
+        for column in ("value", "target_2030"):
+            value = row.get(column)
+            if value:
+                self._check_number(row, column, value)
+        year = row.get("year")
+        if year and not (len(year) == 4 and year.isdigit()):
+            self.add(row.problem("year", "must be a four-digit year"))
+        if row.table == "sources.csv" and not (row.get("title") or row.get("url") or row.get("outlet")):
+            self.add(row.problem("title", "a source must be traceable: give its title, outlet or URL"))
+        url = row.get("url")
+        if url and not url.startswith(("http://", "https://")):
+            self.add(row.problem("url", "must start with http:// or https://"))
+        for code in row.split("industry_codes"):
+            if code not in self.industry_codes:
+                self.add(row.problem("industry_codes", "not a GB/T 4754-2017 code", code))
+
+    def _check_shape_rules(self, row: Row) -> None:
+        """The rules SHACL states across columns or rows (``ontology/shapes.ttl``), checked here so that a build
+        needs no SHACL run: each message is the shape's own."""
+        table = row.table
+        if table == "chains.csv":
+            tier = row.get("tier")
+            self._kinds[row.get("chain_id")] = tier
+            if not row.get("system_id"):
+                self.add(row.problem("system_id", "An industrial chain has exactly one ckg:inSystem, a ckg:ChainSystem."))
+            if tier == "landmark" and not row.get("group"):
+                self.add(row.problem("group", "A landmark chain has exactly one ckg:chainGroup (advantage, "
+                                              "characteristic or emerging)."))
+            if tier == "landmark" and row.get("parent_chain_id"):
+                self.add(row.problem("parent_chain_id", "A landmark chain has no ckg:parentChain; only key chains "
+                                                        "sit under landmark chains."))
+            if tier == "key" and row.get("group"):
+                self.add(row.problem("group", "A key chain has no ckg:chainGroup; groups are for landmark chains."))
+            if tier == "key" and row.get("parent_chain_id"):
+                self._parents.append((row, "parent_chain_id", row.get("parent_chain_id"), ("landmark",),
+                                      "A key chain has at most one ckg:parentChain, a ckg:LandmarkChain."))
+        elif table == "districts.csv":
+            kind, code = row.get("kind"), row.get("division_code")
+            self._kinds[row.get("place_id")] = kind
+            if kind in ("city", "district", "county") and not code:
+                self.add(row.problem("division_code", "An administrative division has a ckg:divisionCode (GB/T 2260)."))
+            if kind == "city" and code and not _CITY_CODE.fullmatch(code):
+                self.add(row.problem("division_code", "A city's ckg:divisionCode ends in 00 (e.g. 370100)."))
+            if kind in ("district", "county"):
+                if code and not _COUNTY_CODE.fullmatch(code):
+                    self.add(row.problem("division_code", "A district's or county's ckg:divisionCode does not end in "
+                                                          "00 (e.g. 370102)."))
+                if not row.get("parent_id"):
+                    self.add(row.problem("parent_id", "A district or county is ckg:within a ckg:City."))
+                else:
+                    self._parents.append((row, "parent_id", row.get("parent_id"), ("city",),
+                                          "A district or county is ckg:within a ckg:City."))
+            if kind == "functional_zone" and code:
+                self.add(row.problem("division_code", "Functional zones and parks are not administrative divisions "
+                                                      "and have no ckg:divisionCode; use ckg:statisticalCode."))
+        elif table == "policies.csv":
+            title = row.get("title")
+            if title.startswith("《") and title.endswith("》"):
+                self.add(row.problem("title", "A policy document title is not wrapped in 《》 (titles such as "
+                                              "关于印发《…》的通知 keep their inner marks)."))
+            number = row.get("doc_number")
+            if number:
+                try:
+                    canonical = identifiers.normalise_doc_number(number)[0]
+                except InvalidIdentifier:
+                    canonical = None  # reported by the document-number check
+                if canonical is not None and not _DOC_NUMBER.fullmatch(canonical):
+                    self.add(row.problem("doc_number", "not a canonical 发文字号: the issuer abbreviation must be "
+                                                       "Chinese characters, e.g. 济发〔2023〕7号"))
+        elif table == "sources.csv" and row.get("kind") == "modelling" and not row.get("note"):
+            self.add(row.problem("note", "A source of kind modelling states the basis of the choice in its note."))
+
+    def _check_number(self, row: Row, column: str, value: str) -> None:
+        plain = value.isascii() and len(value) <= 32 and "e" not in value.lower()
+        try:
+            number = Decimal(value) if plain else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self.add(row.problem(column, "must be a plain decimal number such as 10189.4 (no units, no commas, "
+                                         "no exponent)"))
+        elif abs(number) >= MAX_ABS_NUMBER:
+            self.add(row.problem(column, f"is implausibly large (limit {MAX_ABS_NUMBER:.0e}); check the unit"))
+
+    def _check_division_code(self, value: str) -> None:
+        if self.divisions is None:
+            identifiers.validate_division_code(value, {value})
+            return
+        current = {code for code, d in self.divisions.items() if d.status == "current"}
+        try:
+            identifiers.validate_division_code(value, current)
+        except InvalidIdentifier as err:
+            known = self.divisions.get(value)
+            message = str(err).split(";")[0] + ": not a county-level code of this dataset's division table"
+            if known and known.status == "former":
+                message += f"; it is the former code of {known.name}, use {known.successor}"
+            elif known and known.status == "statistical":
+                message += f"; it is a statistical code ({known.name}), put it in stat_code"
+            elif len(current) <= 20:
+                message += f"; known codes: {', '.join(sorted(current))}"
+            raise InvalidIdentifier(message) from None
+
+    def _check_stat_code(self, value: str) -> None:
+        if self.divisions is None:
+            return
+        known = self.divisions.get(value)
+        if known is None or known.status not in ("current", "statistical"):
+            raise InvalidIdentifier(f"statistical code {value!r} is not in this dataset's division table")
+
+    def _check_link(self, row: Row) -> None:
+        predicate = row.get("predicate")
+        if predicate not in LINK_PREDICATES:
+            self.add(row.problem("predicate", f"unknown predicate; expected one of {', '.join(LINK_PREDICATES)}"))
+            return
+        subjects, objects = LINK_PREDICATES[predicate]
+        if not row.get("subject_id").startswith(subjects):
+            self.add(row.problem("subject_id", f"{predicate} needs a subject starting with {' or '.join(subjects)}"))
+        if not row.get("object_id").startswith(objects):
+            self.add(row.problem("object_id", f"{predicate} needs an object starting with {' or '.join(objects)}"))
+
+    def _check_duplicates(self, row: Row, spec: TableSpec) -> None:
+        name = spec.file
+        if spec.name_column:
+            scope = row.get("tier") if name == "chains.csv" else ""
+            self._seen(row, f"{name}|name{scope}", identifiers.match_key(row.get(spec.name_column)), spec.name_column,
+                       "name")
+        if "credit_code" in row.cells:
+            self._seen(row, "uscc", row.get("credit_code").upper(), "credit_code", "credit code")
+        if "division_code" in row.cells:
+            self._seen(row, "division", row.get("division_code"), "division_code", "division code")
+        if row.get("doc_number"):
+            try:
+                canonical = identifiers.normalise_doc_number(row.get("doc_number"))[0]
+            except InvalidIdentifier:
+                canonical = ""
+            self._seen(row, "docno", canonical, "doc_number", "document number")
+        if name == "links.csv":
+            key = "|".join((row.get("subject_id"), row.get("predicate"), row.get("object_id")))
+            self._seen(row, "link", key, "object_id", "link (merge the sources into one row)")
+        elif name == "aliases.csv":
+            self._seen(row, "alias", row.get("entity_id") + "|" + identifiers.match_key(row.get("alias")),
+                       "alias", "alias")
+
+    def _check_cycles(self) -> None:
+        edges = {node: targets for node, (_, targets) in self._segments.items()}
+        state: dict[str, int] = {}
+
+        def visit(node: str, path: list[str]) -> None:
+            state[node] = 1
+            for nxt in edges.get(node, ()):
+                if state.get(nxt) == 1:
+                    cycle = " → ".join(path[path.index(nxt):] + [nxt]) if nxt in path else f"{node} → {nxt}"
+                    self.add(Problem("segments.csv", self._segments[node][0], "supplies_to", nxt,
+                                     f"suppliesTo forms a cycle: {cycle}"))
+                elif nxt in edges and not state.get(nxt):
+                    visit(nxt, path + [nxt])
+            state[node] = 2
+
+        for node in edges:
+            if not state.get(node):
+                visit(node, [node])
 
 
 def _is_ascii_id(value: str) -> bool:
     prefix, _, local = value.partition(":")
     return bool(local) and all(c.isascii() and (c.isalnum() or c in "-_.") for c in local)
-
-
-def _check_row(row: Row, spec, ids: dict[str, Row], division_codes: set[str], industry_codes) -> list[Problem]:
-    out: list[Problem] = []
-    for column in spec.required:
-        if not row.get(column):
-            out.append(row.problem(column, "required value is empty"))
-    for column, allowed in spec.enums.items():
-        value = row.get(column)
-        if value and value not in allowed:
-            out.append(row.problem(column, f"not one of {', '.join(allowed)}"))
-    for column, ref in spec.refs.items():
-        values = row.split(column) if ref.multi else ([row.get(column)] if row.get(column) else [])
-        for value in values:
-            if not value.startswith(ref.prefixes):
-                out.append(row.problem(column, f"must point at {' or '.join(ref.prefixes)} ids", value))
-            elif value not in ids:
-                out.append(row.problem(column, "points at no row (unknown id)", value))
-    if spec.sourced:
-        sources = row.split("source_ids")
-        if not sources:
-            out.append(row.problem("source_ids", "every row needs at least one source"))
-        for value in sources:
-            if not value.startswith("src:") or value not in ids:
-                out.append(row.problem("source_ids", "unknown source (not in sources.csv)", value))
-        if row.get("confidence") not in CONFIDENCE:
-            out.append(row.problem("confidence", f"not one of {', '.join(CONFIDENCE)}"))
-    out.extend(_check_values(row, division_codes, industry_codes))
-    if spec.file == "links.csv":
-        out.extend(_check_link(row, ids))
-    return out
-
-
-def _check_values(row: Row, division_codes: set[str], industry_codes) -> list[Problem]:
-    out: list[Problem] = []
-
-    def guard(column: str, check) -> None:
-        value = row.get(column)
-        if value:
-            try:
-                check(value)
-            except InvalidIdentifier as err:
-                out.append(row.problem(column, str(err)))
-
-    guard("credit_code", identifiers.validate_uscc)
-    guard("doc_number", _check_doc_number)
-    for column in ("date", "date_issued", "date_in_force"):
-        guard(column, identifiers.parse_date)
-    if row.table == "districts.csv":
-        guard("division_code", lambda v: identifiers.validate_division_code(v, identifiers.JINAN_COUNTY_CODES))
-        guard("stat_code", _check_stat_code)
-    for column in ("landmark_count", "key_count", "sequence"):
-        value = row.get(column)
-        if value and not (value.isascii() and value.isdigit()):
-            out.append(row.problem(column, "must be a whole number"))
-    for column in ("value", "target_2030"):
-        value = row.get(column)
-        if value:
-            try:
-                number = Decimal(value)
-            except InvalidOperation:
-                number = None
-            if number is None or not number.is_finite():
-                out.append(row.problem(column, "must be a plain decimal number such as 10189.4 (no units, no commas)"))
-    year = row.get("year")
-    if year and not (len(year) == 4 and year.isdigit()):
-        out.append(row.problem("year", "must be a four-digit year"))
-    if row.table == "sources.csv" and not (row.get("title") or row.get("url") or row.get("outlet")):
-        out.append(row.problem("title", "a source must be traceable: give its title, outlet or URL"))
-    url = row.get("url")
-    if url and not url.startswith(("http://", "https://")):
-        out.append(row.problem("url", "must start with http:// or https://"))
-    for code in row.split("industry_codes"):
-        if code not in industry_codes:
-            out.append(row.problem("industry_codes", "not a GB/T 4754-2017 code", code))
-    return out
 
 
 def _check_doc_number(value: str) -> None:
@@ -156,90 +362,36 @@ def _check_doc_number(value: str) -> None:
         raise InvalidIdentifier(f"document number {value!r} is not in the standard form; write it as {canonical!r}")
 
 
-def _check_stat_code(value: str) -> None:
-    if value not in identifiers.JINAN_COUNTY_CODES and value not in identifiers.STATISTICAL_ONLY_CODES:
-        raise InvalidIdentifier(f"statistical code {value!r} is not a known Jinan county-level code")
+def check_rows(tables: Mapping[str, Iterable[Row]], industry_codes: Mapping, divisions: Mapping | None = None,
+               limit: int = DEFAULT_LIMIT) -> None:
+    """Run every check on rows already read (for tests and small datasets; the build streams instead).
+
+    Raises:
+        DataError: with one problem per finding, in file and line order.
+    """
+    checker = Checker(industry_codes, divisions, limit)
+    rows = {name: list(tables.get(name, ())) for name in SPECS}
+    for name in SPECS:
+        for row in rows[name]:
+            checker.register(row, SPECS[name])
+    for name in SPECS:
+        for row in rows[name]:
+            checker.check(row, SPECS[name])
+    error = checker.finish()
+    if error:
+        raise error
 
 
-def _check_link(row: Row, ids: dict[str, Row]) -> list[Problem]:
-    predicate = row.get("predicate")
-    if predicate not in LINK_PREDICATES:
-        return [row.problem("predicate", f"unknown predicate; expected one of {', '.join(LINK_PREDICATES)}")]
-    subjects, objects = LINK_PREDICATES[predicate]
-    out = []
-    if not row.get("subject_id").startswith(subjects):
-        out.append(row.problem("subject_id", f"{predicate} needs a subject starting with {' or '.join(subjects)}"))
-    if not row.get("object_id").startswith(objects):
-        out.append(row.problem("object_id", f"{predicate} needs an object starting with {' or '.join(objects)}"))
-    return out
+def check_dataset(tables: Mapping[str, Iterable[Row]], industry_codes: Mapping, divisions: Mapping | None = None) -> None:
+    """Alias of :func:`check_rows` (the name earlier code used)."""
+    check_rows(tables, industry_codes, divisions)
 
 
-def _check_duplicates(tables: dict[str, list[Row]]) -> list[Problem]:
-    out: list[Problem] = []
-    keyed: dict[tuple[str, str, str], Row] = {}
-
-    def seen(row: Row, kind: str, key: str, column: str, what: str) -> None:
-        if not key:
-            return
-        first = keyed.setdefault((row.table, kind, key), row)
-        if first is not row:
-            out.append(row.problem(column, f"duplicate {what} (same as {first.table}:{first.line})"))
-
-    for name, rows in tables.items():
-        spec = SPECS[name]
-        for row in rows:
-            if spec.name_column:
-                scope = row.get("tier") if name == "chains.csv" else ""
-                seen(row, "name" + scope, identifiers.match_key(row.get(spec.name_column)), spec.name_column, "name")
-            seen(row, "uscc", row.get("credit_code").upper(), "credit_code", "credit code")
-            seen(row, "division", row.get("division_code"), "division_code", "division code")
-            if row.get("doc_number"):
-                try:
-                    canonical = identifiers.normalise_doc_number(row.get("doc_number"))[0]
-                except InvalidIdentifier:
-                    canonical = ""
-                seen(row, "docno", canonical, "doc_number", "document number")
-            if name == "links.csv":
-                key = "|".join((row.get("subject_id"), row.get("predicate"), row.get("object_id")))
-                seen(row, "link", key, "object_id", "link (merge the sources into one row)")
-            if name == "aliases.csv":
-                seen(row, "alias", row.get("entity_id") + "|" + identifiers.match_key(row.get("alias")),
-                     "alias", "alias")
-    return out
-
-
-def _check_cycles(segments: list[Row]) -> list[Problem]:
-    edges = defaultdict(list)
-    rows = {}
-    for row in segments:
-        rows[row.get("segment_id")] = row
-        edges[row.get("segment_id")].extend(row.split("supplies_to"))
-    state: dict[str, int] = {}
-    out: list[Problem] = []
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for nxt in edges.get(node, ()):
-            if state.get(nxt) == 1:
-                row = rows[node]
-                cycle = " → ".join(path[path.index(nxt):] + [nxt]) if nxt in path else f"{node} → {nxt}"
-                out.append(row.problem("supplies_to", f"suppliesTo forms a cycle: {cycle}", nxt))
-            elif nxt in rows and not state.get(nxt):
-                visit(nxt, path + [nxt])
-        state[node] = 2
-
-    for node in rows:
-        if not state.get(node):
-            visit(node, [node])
-    return out
-
-
-def run_shacl(data: Dataset, shapes: Graph, ontology: Graph,
-              locate: dict[str, tuple[str, int]] | None = None) -> list[Problem]:
-    """Validate the union of a dataset's graphs, with the ontology, against the shapes.
+def run_shacl(data, shapes, ontology, locate: dict[str, tuple[str, int]] | None = None) -> list[Problem]:
+    """Validate an rdflib graph (or the union of a dataset's graphs), with the ontology, against the shapes.
 
     Args:
-        data: the built dataset (every named graph is validated together).
+        data: an rdflib ``Graph`` or ``Dataset`` (a dataset's named graphs are validated together).
         shapes: the SHACL shapes.
         ontology: the ontology, so that ``sh:class`` sees subclasses.
         locate: entity IRI → (file, line), so that a problem names the CSV row it came from.
@@ -248,10 +400,11 @@ def run_shacl(data: Dataset, shapes: Graph, ontology: Graph,
         One problem per SHACL result (empty when the data conforms).
     """
     import pyshacl
+    from rdflib import Graph
     from rdflib.namespace import RDF, SH
 
     union = Graph()
-    for s, p, o, _ in data.quads((None, None, None, None)):
+    for s, p, o, *_ in data.quads((None, None, None, None)) if hasattr(data, "quads") else data:
         union.add((s, p, o))
     union += ontology
     conforms, report, _ = pyshacl.validate(union, shacl_graph=shapes, inference="none", allow_warnings=True)
@@ -259,6 +412,7 @@ def run_shacl(data: Dataset, shapes: Graph, ontology: Graph,
         return []
     locate = locate or {}
     out = []
+    grouped: dict[tuple, int] = defaultdict(int)
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = str(report.value(result, SH.focusNode))
         path = report.value(result, SH.resultPath)
@@ -267,5 +421,8 @@ def run_shacl(data: Dataset, shapes: Graph, ontology: Graph,
         file, line = locate.get(focus, ("shapes", 0))
         column = str(path).rpartition("#")[2].rpartition("/")[2] if path is not None else ""
         shown = str(value) if value is not None else focus
-        out.append(Problem(file, line, column, shown, f"{message} ({focus})"))
+        key = (file, line, column, shown, message)
+        grouped[key] += 1
+        if grouped[key] == 1:
+            out.append(Problem(file, line, column, shown, f"{message} ({focus})"))
     return sorted(out, key=lambda p: (p.file, p.line, p.column))

@@ -11,7 +11,8 @@ import pytest
 from kg.build import build_store, compile_dataset
 from kg.errors import DataError
 from kg.query import select
-from kg.store import open_store, read_info
+from kg.build import ready_store
+from kg.store import read_info
 from kg.tables import SPECS
 
 
@@ -47,13 +48,35 @@ def _append(path: Path, row: dict) -> None:
         csv.DictWriter(handle, fieldnames=fields).writerow(row)
 
 
-def test_mini_builds_with_one_graph_per_row(mini_store, mini_dir):
-    rows = sum(sum(1 for _ in csv.DictReader((mini_dir / name).open(encoding="utf-8")))
-               for name in SPECS if name != "sources.csv")
+def test_mini_builds_one_graph_per_quoted_row_and_shared_graphs_for_the_rest(mini_store, mini_dir):
+    own, shared = 0, set()
+    for name in SPECS:
+        if name == "sources.csv" or not (mini_dir / name).is_file():
+            continue
+        for row in csv.DictReader((mini_dir / name).open(encoding="utf-8")):
+            if (row.get("quote") or "").strip() or (row.get("note") or "").strip():
+                own += 1
+            else:
+                shared.add((name, row["source_ids"].strip(), row["confidence"].strip()))
     graphs = {g.value for g in mini_store.oxigraph.named_graphs()}
     assertions = [g for g in graphs if "/assertion/" in g]
-    assert len(assertions) == rows
+    assert len(assertions) == own + len(shared)
+    assert len([g for g in assertions if "/shared-" in g]) == len(shared)
     assert mini_store.info["quads"] > 100
+
+
+def test_every_entity_row_keeps_its_table_and_line(mini_store, mini_dir):
+    rows = mini_store.query("""
+        PREFIX ckg: <https://w3id.org/chainkg/ontology#>
+        SELECT ?table ?line WHERE {
+          GRAPH ?g { <https://w3id.org/chainkg/id/ent/beta> a ckg:Enterprise }
+          GRAPH <https://w3id.org/chainkg/id/graph/provenance> {
+            ?g ckg:sourceTable ?table . <https://w3id.org/chainkg/id/ent/beta> ckg:rowLine ?line } }
+    """)
+    found = [(r["table"].value, int(r["line"].value)) for r in rows]
+    lines = [i for i, row in enumerate(csv.DictReader((mini_dir / "enterprises.csv").open(encoding="utf-8")), 2)
+             if row["enterprise_id"] == "ent:beta"]
+    assert found == [("enterprises.csv", lines[0])]
 
 
 def test_every_fact_is_sourced_in_the_store(mini_store, jinan_store):
@@ -73,20 +96,20 @@ def test_provenance_names_table_and_line(mini_store):
 
 
 def test_reopen_uses_cached_store(tmp_path, mini_dir):
-    first = open_store(mini_dir, tmp_path / "s")
+    first = ready_store(mini_dir, tmp_path / "s")
     built_at = first.info["built_at"]
     del first
-    second = open_store(mini_dir, tmp_path / "s")
+    second = ready_store(mini_dir, tmp_path / "s")
     assert second.info["built_at"] == built_at
 
 
 def test_changed_data_rebuilds(tmp_path, mini_copy):
-    store = open_store(mini_copy, tmp_path / "s")
+    store = ready_store(mini_copy, tmp_path / "s")
     fingerprint = store.info["fingerprint"]
     del store
     _append(mini_copy / "enterprises.csv", {"enterprise_id": "ent:zeta", "name_zh": "己公司", "name_en": "Zeta",
                                             "source_ids": "src:F1", "confidence": "confirmed"})
-    store = open_store(mini_copy, tmp_path / "s")
+    store = ready_store(mini_copy, tmp_path / "s")
     assert store.info["fingerprint"] != fingerprint
     names = {r["label"] for r in select(store, "labels")}
     assert "己公司" in names
