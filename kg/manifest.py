@@ -87,8 +87,8 @@ def load_manifest(data_dir: Path) -> Manifest:
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise DataError(Problem(MANIFEST, 0, "", str(path),
-                                "missing: every dataset folder needs a dataset.json manifest (see docs/schema.md)")) from None
+        raise DataError(Problem(MANIFEST, 0, "", str(path), "missing: every dataset folder needs a dataset.json "
+                                "manifest (see docs/schema.md)")) from None
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise DataError(Problem(MANIFEST, 0, "", str(path), f"cannot read the manifest: {err}")) from err
     if not isinstance(raw, dict):
