@@ -12,8 +12,14 @@ reader, or a failed export, never meets a half-old, half-new snapshot. Its files
 ``graph.graphml``    a NetworkX projection for Gephi and yEd: entities as nodes (scalar attributes, labels in both
 ``graph.gexf``       languages), links between entities as edges (with their sources and confidence).
 ``csv/``             one spreadsheet table per kind of entity (``sources.csv`` among them) and ``links.csv``.
-``manifest.json``    creation time, data fingerprint, ontology and tool versions, counts, sha256 of every file.
+``manifest.json``    creation time, the dataset it describes (:func:`kg.manifest.store_dataset`: id, names, title,
+                     ``synthetic``, licence, notes), data fingerprint, ontology and tool versions, counts, sha256 of
+                     every file.
 ===================  ==============================================================================================
+
+Synthetic data says so wherever a format has room for a note: ``manifest.json`` (``dataset.synthetic`` and
+``notice``), a ``#`` comment atop the Turtle, N-Triples, N-Quads and TriG files, the GEXF ``<meta>`` description and
+GraphML graph attributes. The CSV tables have no such place; the manifest beside them carries it.
 
 Deterministic: statements are written in canonical sorted order and there are no blank nodes, so the same data
 gives byte-identical files; only the manifest's ``created_at`` differs. XML 1.0 cannot carry most control characters,
@@ -32,6 +38,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
+from xml.etree.ElementTree import SubElement
 
 import networkx as nx
 import pyoxigraph as ox
@@ -41,6 +48,7 @@ from rdflib.namespace import OWL, RDF, SKOS, XSD
 import kg
 from kg.atomic import check_replaceable, folder_in_place
 from kg.errors import ExportError
+from kg.manifest import SYNTHETIC_NOTICE, store_dataset
 from kg.namespace import GRAPH_ONTOLOGY
 from kg.output import to_csv
 from kg.snapshot import (
@@ -97,12 +105,17 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
     check_replaceable(out_dir, MANIFEST, what="chainkg snapshot")
     quads = sorted(store.oxigraph.quads_for_pattern(None, None, None, None), key=_quad_key)
     facts = Facts(quads)
+    dataset = store_dataset(store)
+    note = _notice(dataset)
     graph = project(facts) if {"graphml", "gexf"} & set(formats) else None
+    if graph is not None and note:
+        graph.graph.update(dataset=dataset["id"], synthetic=True, notice=note)
+    head = "".join(f"# {line}\n" for line in note.split("\n")).encode("utf-8") if note else b""
     renderers = {
-        "ttl": lambda: {"graph.ttl": render_rdf(facts.sorted_triples(), ox.RdfFormat.TURTLE)},
-        "nt": lambda: {"graph.nt": render_rdf(facts.sorted_triples(), ox.RdfFormat.N_TRIPLES)},
-        "nq": lambda: {"graph.nq": render_rdf(quads, ox.RdfFormat.N_QUADS)},
-        "trig": lambda: {"graph.trig": render_rdf(quads, ox.RdfFormat.TRIG)},
+        "ttl": lambda: {"graph.ttl": head + render_rdf(facts.sorted_triples(), ox.RdfFormat.TURTLE)},
+        "nt": lambda: {"graph.nt": head + render_rdf(facts.sorted_triples(), ox.RdfFormat.N_TRIPLES)},
+        "nq": lambda: {"graph.nq": head + render_rdf(quads, ox.RdfFormat.N_QUADS)},
+        "trig": lambda: {"graph.trig": head + render_rdf(quads, ox.RdfFormat.TRIG)},
         "jsonld": lambda: {"graph.jsonld": render_jsonld(facts), CONTEXT: context_file().read_bytes()},
         "graphml": lambda: {"graph.graphml": render_graphml(graph)},
         "gexf": lambda: {"graph.gexf": render_gexf(graph)},
@@ -117,7 +130,7 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
                 (tmp / name).write_bytes(data)
                 files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
             log.info("%s written in %.2f s", fmt, time.perf_counter() - started)
-        manifest = _manifest(store, quads, facts, graph, formats, dict(sorted(files.items())), now)
+        manifest = _manifest(store, quads, facts, graph, formats, dict(sorted(files.items())), now, dataset)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -135,7 +148,13 @@ CONTENTS = {
 }
 
 
-def _manifest(store, quads, facts: Facts, graph, formats, files: dict, now: datetime | None) -> dict:
+def _notice(dataset: dict) -> str:
+    """The synthetic-data notice in both languages, one a line (empty for real data)."""
+    return f"{SYNTHETIC_NOTICE['zh']}\n{SYNTHETIC_NOTICE['en']}" if dataset.get("synthetic") else ""
+
+
+def _manifest(store, quads, facts: Facts, graph, formats, files: dict, now: datetime | None,
+              dataset: dict) -> dict:
     from kg.query import select
 
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -156,9 +175,12 @@ def _manifest(store, quads, facts: Facts, graph, formats, files: dict, now: date
     }
     if graph is not None:
         counts.update(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
+    notice = {"notice": _notice(dataset).replace("\n", " ")} if dataset.get("synthetic") else {}
     return {
         "snapshot_version": SNAPSHOT_VERSION,
         "created_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        **notice,
+        "dataset": dataset,
         "tool": {"name": "chainkg", "version": kg.__version__},
         "data_fingerprint": store.info.get("fingerprint"),
         "ontology_version": versions[0] if versions else None,
@@ -368,12 +390,15 @@ def render_graphml(graph: nx.MultiDiGraph) -> bytes:
 
 
 def render_gexf(graph: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.2 of a projection, as :func:`networkx.write_gexf` writes it minus the date (so it is reproducible)."""
+    """GEXF 1.2 of a projection, as :func:`networkx.write_gexf` writes it minus the date (so it is reproducible);
+    a ``notice`` graph attribute becomes the ``<meta>`` description."""
     writer = GEXFWriter(encoding="utf-8", prettyprint=True)
     writer.add_graph(graph)
     meta = writer.xml.find("meta")
     if meta is not None:
         meta.attrib.pop("lastmodifieddate", None)
+        if graph.graph.get("notice"):  # synthetic data (see export_snapshot): GEXF's place for a note
+            SubElement(meta, "description").text = xml_safe(graph.graph["notice"])
     buffer = BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -11,11 +11,11 @@ from kg.analysis import GRADE_ZH, GRADES
 from kg.views import Section
 
 GRADE_EN = {g: g for g in GRADES}
-MODELLING_NOTE = ("Segments, their order and GB/T codes are a modelling choice (source kind: modelling), not a Jinan "
-                  "fact; enterprises count for a segment only through in_segment links.")
-SPARSE_NOTE = ("The Jinan data is sparse: most segments are blank, and a blank segment may be missing data rather "
-               "than missing industry. Enterprises linked to a chain but to none of its segments are listed as "
-               "unplaced.")
+# City-neutral on purpose: the views do not know which dataset the store holds (say Jinan).
+MODELLING_NOTE = ("Segments, their order and GB/T codes are a modelling choice (source kind: modelling), not an "
+                  "official fact of the area; enterprises count for a segment only through in_segment links.")
+SPARSE_NOTE = ("Chain data is often sparse: a blank segment may be missing data rather than missing industry. "
+               "Enterprises linked to a chain but to none of its segments are listed as unplaced.")
 KIND = {"zh": {"positioned_without_presence": "有定位无企业", "presence_without_positioning": "有企业无定位"},
         "en": {"positioned_without_presence": "positioned, nothing there",
                "presence_without_positioning": "present, not positioned"}}

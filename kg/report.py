@@ -34,6 +34,7 @@ from pathlib import Path
 import kg
 from kg import overview_maps, pages, projection, questions, viz
 from kg.atomic import folder_in_place
+from kg.manifest import dataset_text, store_dataset, synthetic_notice
 from kg.output import to_csv
 from kg.resolve import Entity
 
@@ -76,13 +77,40 @@ def _grade_cell(grade: str, lang: str) -> dict:
     return {"grade": grade, "text": f"{viz.MARK.get(grade, '')}{T[lang][grade]}"}
 
 
+def modelling_note(dataset: dict | None, lang: str, page: str = "map") -> str:
+    """The caveat under a chain map (``page="map"``) or atop the report's index (``"index"``): segments and codes are
+    a modelling choice, not a fact of the area the dataset names (say Jinan), and a blank is not an absence."""
+    name = dataset_text(dataset or {}, "name", lang)
+    if lang == "zh":
+        whose = f"并非{name}官方口径" if name else "并非官方口径"
+        if page == "index":
+            return f"环节划分与行业代码为建模选择,{whose};“空白”指数据中没有本地企业被归入该环节,不等于现实中不存在。"
+        return (f"环节划分与行业代码为建模选择(来源类型:modelling),{whose};“空白”可能是数据缺失,"
+                "不等于本地没有该产业。悬停节点可查看依据与来源。")
+    whose = f"not a fact of {name}" if name else "not an official fact"
+    if page == "index":
+        return (f"Segments and codes are a modelling choice, {whose}; \"blank\" means no local enterprise in the data "
+                "is placed in the segment, not that none exists.")
+    return (f"The segment breakdown and codes are a modelling choice (source kind: modelling), {whose}; "
+            "a blank segment may be missing data rather than missing industry. Hover a node for its evidence "
+            "and sources.")
+
+
+def report_title(dataset: dict | None, lang: str) -> str:
+    """The report's heading: the dataset's title (``济南市产业链图谱:规划报告``)."""
+    title = dataset_text(dataset or store_dataset({}), "title", lang)
+    return f"{title}:规划报告" if lang == "zh" else f"{title}: planner's report"
+
+
 def chain_page(profile: dict, gaps: list[dict], lang: str = "zh", collapse: int | None = viz.COLLAPSE,
-               back: str | None = None) -> str:
+               back: str | None = None, dataset: dict | None = None) -> str:
     """One chain's map page (HTML text): the map, its legend, and printable tables of segments, policies, places.
 
     Args:
         profile: :func:`kg.questions.chain_profile`'s result.
         gaps: the chain's graded segments (:func:`chain_assessment`'s ``gaps``).
+        dataset: what the store describes (:func:`kg.manifest.store_dataset`): names the area in the notes, and
+            synthetic data gets a banner.
     """
     t = T[lang]
     net = viz.chain_network(profile, gaps, lang, collapse)
@@ -107,12 +135,7 @@ def chain_page(profile: dict, gaps: list[dict], lang: str = "zh", collapse: int 
     zh = lang == "zh"
     return viz.render_page(
         net, title=viz.name_of(chain, lang) + (" 产业链图谱" if zh else " chain map"), subtitle=subtitle,
-        back=back, lang=lang,
-        notes=["环节划分与行业代码为建模选择(来源类型:modelling),并非济南官方口径;“空白”可能是数据缺失,"
-               "不等于本地没有该产业。悬停节点可查看依据与来源。" if zh else
-               "The segment breakdown and codes are a modelling choice (source kind: modelling), not a Jinan fact; "
-               "a blank segment may be missing data rather than missing industry. Hover a node for its evidence "
-               "and sources."],
+        back=back, lang=lang, dataset=dataset, notes=[modelling_note(dataset, lang)],
         tables=[{"title": "环节(上游 → 下游)" if zh else "Segments (upstream → downstream)",
                  "headers": ["#", t["segment"], t["position"], t["grade"], t["enterprises"], t["supplies"]],
                  "rows": seg_rows},
@@ -125,11 +148,14 @@ def chain_page(profile: dict, gaps: list[dict], lang: str = "zh", collapse: int 
 def chain_map(store, chain: str, lang: str = "zh", collapse: int | None = viz.COLLAPSE) -> str:
     """``chainkg map CHAIN``: the chain's map page as HTML text."""
     profile = questions.chain_profile(store, chain)
-    return chain_page(profile, chain_assessment(store, profile["chain"])["gaps"], lang, collapse)
+    return chain_page(profile, chain_assessment(store, profile["chain"])["gaps"], lang, collapse,
+                      dataset=store_dataset(store))
 
 
-def overview_page(profiles: list[dict], summaries: list[dict], lang: str = "zh", back: str | None = None) -> str:
-    """The overview map page (HTML text) from the landmark chains' profiles and summaries."""
+def overview_page(profiles: list[dict], summaries: list[dict], lang: str = "zh", back: str | None = None,
+                  dataset: dict | None = None) -> str:
+    """The overview map page (HTML text) from the landmark chains' profiles and summaries (``dataset`` as for
+    :func:`chain_page`)."""
     rows = [{**p["chain"], "completeness": s["completeness"], "places": p["places"], "policies": p["policies"]}
             for p, s in zip(profiles, summaries)]
     t = T[lang]
@@ -146,14 +172,15 @@ def overview_page(profiles: list[dict], summaries: list[dict], lang: str = "zh",
                                      "left: policies · middle: chains (colour = completeness) · right: districts and "
                                      "zones carrying them"),
                            legend_kinds=[*overview_maps.overview_legend(lang), "chain", "place", "policy"],
-                           tables=[table], back=back, lang=lang)
+                           tables=[table], back=back, lang=lang, dataset=dataset)
 
 
 def overview_map(store, lang: str = "zh") -> str:
     """``chainkg map --overview``: all landmark chains, the places carrying them, the policies."""
     chains = questions.list_chains(store, "landmark")["chains"]
     profiles = [questions.chain_profile(store, c["name"]) for c in chains]
-    return overview_page(profiles, [chain_assessment(store, c)["summary"] for c in chains], lang)
+    return overview_page(profiles, [chain_assessment(store, c)["summary"] for c in chains], lang,
+                         dataset=store_dataset(store))
 
 
 def district_map(store, name: str, lang: str = "zh") -> str:
@@ -165,6 +192,7 @@ def district_map(store, name: str, lang: str = "zh") -> str:
                            subtitle="政策 → 区县 → 园区 → 企业 → 产业链" if zh else
                            "policies → district → parks → enterprises → chains",
                            legend_kinds=["place", "policy", "park", "member", "chain"], lang=lang,
+                           dataset=store_dataset(store),
                            tables=[{"title": T[lang]["chain"], "headers": ["", T[lang]["basis"], T[lang]["via"]],
                                     "rows": [[viz.name_of(c, lang), "、".join(c["basis"]), "、".join(c["via"])]
                                              for c in profile["chains"]]}])
@@ -210,12 +238,14 @@ def _neighbours(rows: list[dict], lang: str | None = None) -> list[str]:
 
 
 def gather(store) -> dict:
-    """Everything the report shows, computed once: the landmark chains' profiles, graded gaps, summaries, coverage."""
+    """Everything the report shows, computed once: the landmark chains' profiles, graded gaps, summaries, coverage,
+    and the dataset the store describes (:func:`kg.manifest.store_dataset`)."""
     chains = questions.list_chains(store, "landmark")["chains"]
     profiles = [questions.chain_profile(store, c["name"]) for c in chains]
     assessed = [chain_assessment(store, c) for c in chains]
     return {"chains": chains, "profiles": profiles, "gaps": [a["gaps"] for a in assessed],
-            "summaries": [a["summary"] for a in assessed], "coverage": coverage(store)}
+            "summaries": [a["summary"] for a in assessed], "coverage": coverage(store),
+            "dataset": store_dataset(store)}
 
 
 FINDINGS = {"zh": {"no_chain_master": "无链主", "no_specific_policy": "无专项政策"},
@@ -226,13 +256,14 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
                   now: datetime | None = None) -> dict[str, str]:
     """The report's files (name → text) from :func:`gather`'s result."""
     t = T[lang]
+    dataset = data.get("dataset") or store_dataset({})
     sources = Sources()
     files: dict[str, str] = {}
     chain_rows, gap_rows, gap_csv, seg_csv, pol_csv, hrefs = [], [], [], [], [], {}
     for chain, profile, gaps, summary in zip(data["chains"], data["profiles"], data["gaps"], data["summaries"]):
         name = profile["chain"]["name"]
         page = hrefs[chain["iri"]] = f"maps/{slug(chain['iri'])}.html"
-        files[page] = chain_page(profile, gaps, lang, collapse, back="../index.html")
+        files[page] = chain_page(profile, gaps, lang, collapse, back="../index.html", dataset=dataset)
         chain_rows.append({"name": viz.name_of(profile["chain"], lang), "href": page,
                            "group": chain.get("group_zh") if lang == "zh" else chain.get("group_en"), **summary,
                            "flags": [FINDINGS[lang].get(f["kind"], f["kind"]) for f in summary["findings"]],
@@ -266,7 +297,8 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
             pol_csv.append({"chain": name, **pol, "sources": _labels(pol["sources"])})
         for row in profile["parks"] + profile["places"]:
             sources.cite(row.get("sources"))
-    files["overview.html"] = overview_page(data["profiles"], data["summaries"], lang, back="index.html")
+    files["overview.html"] = overview_page(data["profiles"], data["summaries"], lang, back="index.html",
+                                           dataset=dataset)
     files["gaps.csv"] = to_csv(gap_csv, ["chain", "rank", "sequence", "segment", "position", "grade", "priority",
                                          "flags", "reasons", "upstream", "downstream", "enterprises", "parks",
                                          "policies", "sources", "unknown"])
@@ -289,14 +321,16 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
                                   ["n", "id", "title", "outlet", "date", "kind", "url"])
     env = pages.environment()
     csp = pages.content_policy()
+    banner = synthetic_notice(dataset, lang)
     stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     files["index.html"] = env.get_template("index.html").render(
         lang=lang, t=t, csp=csp, stamp=stamp, chains=chain_rows, gaps=gap_rows, heat=heat,
-        title="济南市产业链图谱:规划报告" if lang == "zh" else "Jinan industrial chains: planner's report",
+        title=report_title(dataset, lang), note=modelling_note(dataset, lang, "index"), banner=banner,
         places=[viz.name_of(p, lang) for p in cov["places"]], coverage_notes=cov["unknown"],
         grades=viz.GRADES, mark=viz.MARK)
     files["sources.html"] = env.get_template("sources.html").render(
-        lang=lang, t=t, csp=csp, title="来源" if lang == "zh" else "Sources", stamp=stamp, sources=listed)
+        lang=lang, t=t, csp=csp, title="来源" if lang == "zh" else "Sources", stamp=stamp, sources=listed,
+        banner=banner)
     return files
 
 
@@ -339,7 +373,8 @@ def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | N
             sizes[name] = len(blob)
         manifest = {"tool": {"name": "chainkg", "version": kg.__version__},
                     "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-                    "data_fingerprint": store.info.get("fingerprint"), "lang": lang, "collapse": collapse,
+                    "data_fingerprint": store.info.get("fingerprint"), "dataset": data["dataset"],
+                    "lang": lang, "collapse": collapse,
                     "chains": len(data["profiles"]),
                     "seconds": {"gather": round(gathered - started, 3), "render": round(rendered - gathered, 3)},
                     "files": sizes}

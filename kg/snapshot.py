@@ -255,7 +255,8 @@ def restore_snapshot(folder: Path, path: Path):
         path: the store folder to write (a restored store is opened as it is until the next build).
 
     Returns:
-        The restored :class:`kg.store.Store`; its ``build.json`` records the snapshot it came from.
+        The restored :class:`kg.store.Store`; its ``build.json`` records the snapshot it came from and the dataset
+        the snapshot's manifest names (whether it is synthetic among it).
 
     Raises:
         DataError: the snapshot is damaged or invalid (nothing on disk is changed).
@@ -292,6 +293,8 @@ def restore_snapshot(folder: Path, path: Path):
         "snapshot_file": name,
         "snapshot_sha256": manifest["files"][name]["sha256"],
     }
+    if isinstance(manifest.get("dataset"), dict):  # older snapshots do not say: kg.manifest.store_dataset's default
+        info["dataset"] = manifest["dataset"]
     return write_store(quads, Path(path), info, started=started)
 
 

@@ -28,6 +28,7 @@ from collections import defaultdict
 
 from pyvis.network import Network
 
+from kg.manifest import synthetic_notice
 from kg.pages import VIS_VERSION, content_policy, environment, static_text, vis_network_js
 
 #: Segments with more enterprises than this show chain-masters and leading enterprises, and one count node.
@@ -457,7 +458,7 @@ CHAIN_LEGEND = ["chain", "strong", "potential", "weak", "blank", "chain_master",
 def render_page(net: Network, *, title: str, subtitle: str = "",
                 legend_kinds: list[str | tuple[str, str]] | None = None,
                 tables: list[dict] | None = None, back: str | None = None, lang: str = "zh",
-                notes: list[str] | None = None) -> str:
+                notes: list[str] | None = None, dataset: dict | None = None) -> str:
     """A network as one self-contained HTML page (UTF-8 text; the caller writes it).
 
     Args:
@@ -468,6 +469,8 @@ def render_page(net: Network, *, title: str, subtitle: str = "",
         tables: printable tables under the map: ``{"title", "headers", "rows"}`` (rows are lists of cells).
         back: a relative link back to the report's index, if any.
         notes: short paragraphs under the legend.
+        dataset: what the data describes (:func:`kg.manifest.store_dataset`); synthetic data gets a banner atop the
+            page, in ``lang``.
     """
     script = static_text("map.js")
     vis = vis_network_js()
@@ -478,4 +481,4 @@ def render_page(net: Network, *, title: str, subtitle: str = "",
         title=title, subtitle=subtitle, lang=lang, data=data, vis_js=vis, app_js=script,
         csp=content_policy(vis, script), legend=legend(legend_kinds or CHAIN_LEGEND, lang), tables=tables or [],
         back=back, notes=notes or [], find=find, counts={"nodes": len(net.nodes), "edges": len(net.edges)},
-        vis_version=VIS_VERSION)
+        vis_version=VIS_VERSION, banner=synthetic_notice(dataset or {}, lang))

@@ -23,7 +23,8 @@ LANDMARK = 13
 
 
 def injection_payloads() -> set[str]:
-    """Every cell of the injection fixture that holds markup, and each tag with attributes or script inside it."""
+    """Every cell of the injection fixture (and text of its manifest) that holds markup, and each tag with attributes
+    or script inside it."""
     found = set()
     for table in INJECT.glob("*.csv"):
         with open(table, encoding="utf-8", newline="") as f:
@@ -32,6 +33,11 @@ def injection_payloads() -> set[str]:
                     if value and re.search(r"[<>]", value):
                         found.add(value)
                         found.update(re.findall(r"<\w[^>]*\s[^>]*>|<script>[^<]*</script>", value))
+    manifest = json.loads((INJECT / "dataset.json").read_text(encoding="utf-8"))
+    for key in ("name", "title", "notes"):
+        for value in manifest[key].values():
+            found.add(value)
+            found.update(re.findall(r"<\w[^>]*\s[^>]*>|<script>[^<]*</script>", value))
     return found
 
 
