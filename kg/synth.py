@@ -91,6 +91,7 @@ class _Chain:
     tier: str
     group: str
     parent: str
+    index: int = 0  # position in the chain list
     segments: list[_Segment] = field(default_factory=list)
     filled: list[str] = field(default_factory=list)  # ids of segments that may receive enterprises
     masters: frozenset[int] = frozenset()  # ordinals of member enterprises that become chain masters
@@ -124,6 +125,7 @@ class _Place:
     ghost: list[str] = field(default_factory=list)  # chains positioned for, never given an enterprise here
     parks: list[str] = field(default_factory=list)
     chain_slots: list[str] = field(default_factory=list)
+    member_slots: list[int] = field(default_factory=list)  # indexes of chains an enterprise here may be member of
     enterprises: int = 0
 
 
@@ -239,7 +241,7 @@ class _Writer:
         for number, (zh, en, tier, group, parent, positions) in enumerate(THEMES, 1):
             chain = _Chain(f"chain:syn{number:02d}", number, f"合成链{number:02d}·{zh}",
                            f"Synthetic chain {number:02d}: {en}", tier, group,
-                           f"chain:syn{parent + 1:02d}" if parent is not None else "")
+                           f"chain:syn{parent + 1:02d}" if parent is not None else "", number - 1)
             layers: list[list[_Segment]] = []
             for sequence, position in enumerate(POSITIONS, 1):
                 codes = positions[position]
@@ -258,9 +260,10 @@ class _Writer:
                     segment.supplies_to = [s.id for s in lower]
             if tier == "landmark" and rng.random() < 0.5:
                 k = len(chain.segments) + 1
-                chain.segments.append(_Segment(f"seg:syn{number:02d}-{k}", chain.id,
-                                               f"合成链{number:02d}·研发与试验服务", f"Synthetic chain {number:02d} "
-                                               f"support segment {k}", "support", len(POSITIONS) + 1, list(SUPPORT_CODES)))
+                chain.segments.append(_Segment(
+                    f"seg:syn{number:02d}-{k}", chain.id, f"合成链{number:02d}·研发与试验服务",
+                    f"Synthetic chain {number:02d} support segment {k}", "support", len(POSITIONS) + 1,
+                    list(SUPPORT_CODES)))
             # Gaps on purpose: about one segment in six stays empty, never all of a chain.
             empty = {s.id for s in chain.segments if rng.random() < 0.17}
             chain.filled = [s.id for s in chain.segments if s.id not in empty] or [chain.segments[0].id]
@@ -310,13 +313,16 @@ class _Writer:
     def _plan_focus(self) -> None:
         rng = self.rng
         chain_ids = [c.id for c in self.chains]
+        carried = {p.id: p.carries for p in self.parks}
         for place in self.districts:
             place.focus = sorted(rng.sample(chain_ids, rng.randint(2, 3)))
-            others = [c for c in chain_ids if c not in place.focus]
+            in_parks = {c for park in place.parks for c in carried[park]}
+            others = [c for c in chain_ids if c not in place.focus and c not in in_parks]
             place.ghost = [others[rng.randrange(len(others))]] if rng.random() < 0.35 else []
             # Focus chains weigh 6, others 1; ghost chains 0: positioned for, never present (a mismatch).
             place.chain_slots = [c for c in chain_ids for _ in range(6 if c in place.focus else
                                                                       0 if c in place.ghost else 1)]
+            place.member_slots = [i for i, c in enumerate(chain_ids) if c not in place.ghost]
 
     # ---- write ------------------------------------------------------------------------------------------------
 
@@ -539,7 +545,6 @@ class _Writer:
         width = self.width
         chains = {c.id: c for c in self.chains}
         chain_ids = [c.id for c in self.chains]
-        nchains = len(chain_ids)
         places = [d for d in self.districts for _ in range(d.weight)]
         parks = {p.id: p for p in self.parks}
         prefix = {d.id: "91" + d.code for d in self.districts}
@@ -560,7 +565,9 @@ class _Writer:
             else:
                 chain = chains[place.chain_slots[int(rnd() * len(place.chain_slots))]]
             filled = chain.filled
-            segment = filled[int(rnd() * len(filled))]
+            slots = place.member_slots
+            first = int(rnd() * len(filled))
+            segment = filled[first]
             ordinal = chain.members
             chain.members += 1
             role = "合成链主企业" if ordinal in chain.masters else "合成龙头企业" if ordinal in chain.leaders else ""
@@ -574,22 +581,25 @@ class _Writer:
                 link_row([eid, "chain_master_of" if ordinal in chain.masters else "leading_in", chain.id, SOURCE,
                           conf[int(rnd() * nconf)], "", ""])
                 nlinks += 1
+            # A second link for most: another segment of the same chain, or membership of another chain; picks
+            # skip over the first choice so that no (subject, predicate, object) repeats.
             r = rnd()
-            member = ""
-            if r < 0.6 and len(filled) > 1:
-                other = filled[int(rnd() * len(filled))]
-                if other != segment:
-                    link_row([eid, "in_segment", other, SOURCE, conf[int(rnd() * nconf)], "", ""])
-                    nlinks += 1
-            elif r < 0.9:
-                member = chain_ids[int(rnd() * nchains)]
-                if member != chain.id:
-                    link_row([eid, "member_of", member, SOURCE, conf[int(rnd() * nconf)], "", ""])
-                    nlinks += 1
-            if rnd() < 0.15:
-                extra = chain_ids[int(rnd() * nchains)]
-                if extra != chain.id and extra != member:
-                    link_row([eid, "member_of", extra, SOURCE, conf[int(rnd() * nconf)], "", ""])
+            member = -1
+            if r < 0.65 and len(filled) > 1:
+                j = int(rnd() * (len(filled) - 1))
+                link_row([eid, "in_segment", filled[j + (j >= first)], SOURCE, conf[int(rnd() * nconf)], "", ""])
+                nlinks += 1
+            elif r < 0.95:
+                # Uniform over the place's chains but the enterprise's own: draw from all but the last slot and
+                # let the last stand in for the own chain.
+                member = slots[int(rnd() * (len(slots) - 1))]
+                member = slots[-1] if member == chain.index else member
+                link_row([eid, "member_of", chain_ids[member], SOURCE, conf[int(rnd() * nconf)], "", ""])
+                nlinks += 1
+            if rnd() < 0.1:
+                j = slots[int(rnd() * len(slots))]
+                if j != chain.index and j != member:
+                    link_row([eid, "member_of", chain_ids[j], SOURCE, conf[int(rnd() * nconf)], "", ""])
                     nlinks += 1
         self.counts["enterprises.csv"] = self.n
         self.counts["links.csv"] += nlinks
