@@ -210,6 +210,20 @@ def _industry_names() -> dict[str, str]:
     return names
 
 
+_NUMERALS = "零一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    """1-99 in Chinese numerals: the shapes allow only Chinese characters in a document number's issuer part.
+
+    >>> _chinese_number(7), _chinese_number(10), _chinese_number(42)
+    ('七', '十', '四十二')
+    """
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else "十" if tens == 1 else _NUMERALS[tens] + "十"
+    return head + (_NUMERALS[ones] if ones or not tens else "")
+
+
 def _header(table: str) -> list[str]:
     spec = SPECS[table]
     extra = ("source_ids", "confidence", "quote") + (("note",) if table == "links.csv" else ())
@@ -479,26 +493,27 @@ class _Writer:
                 [c.id for c in self.cities], [])
         for city in self.cities:
             cc = f"{city.city:02d}"
+            issuer = f"合成{_chinese_number(city.city)}市"
             general = f"pol:c{cc}-general"
-            add(general, f"{city.zh}推进新型工业化三年行动计划(2024—2026年)", f"合成{cc}发", "action_plan",
+            add(general, f"{city.zh}推进新型工业化三年行动计划(2024—2026年)", f"{issuer}发", "action_plan",
                 f"{city.zh}人民政府", "municipal", city.id, 2024, "yes", [], [city.id],
                 ["pol:prov-general"] if self.k > 1 else [])
-            add(f"pol:c{cc}-old", f"{city.zh}产业转型升级实施意见(2019—2021年)", f"合成{cc}发", "opinion",
+            add(f"pol:c{cc}-old", f"{city.zh}产业转型升级实施意见(2019—2021年)", f"{issuer}发", "opinion",
                 f"{city.zh}人民政府", "municipal", city.id, 2019, "yes", [], [city.id], [])
             for chain in landmark:
                 segs = rng.sample(chain.segments, min(len(chain.segments), rng.randint(0, 2)))
                 add(f"pol:c{cc}-{chain.id[6:]}", f"{city.zh}{chain.zh}产业链高质量发展实施方案",
-                    f"合成{cc}政办发", "implementation_plan", f"{city.zh}人民政府办公厅", "municipal", city.id,
+                    f"{issuer}政办发", "implementation_plan", f"{city.zh}人民政府办公厅", "municipal", city.id,
                     rng.choice((2023, 2024, 2025)), "no", [chain.id] + sorted(s.id for s in segs), [city.id],
                     [general])
-            add(f"pol:c{cc}-eval", f"{city.zh}推进新型工业化三年行动计划执行情况评估报告", f"合成{cc}工信字",
+            add(f"pol:c{cc}-eval", f"{city.zh}推进新型工业化三年行动计划执行情况评估报告", f"{issuer}工信字",
                 "evaluation_report", f"{city.zh}工业和信息化局", "municipal", city.id, 2025, "no", [],
                 [city.id], [], evaluates=general)
             mine = [d for d in self.districts if d.city == city.city]
             for d in sorted(rng.sample(mine, min(len(mine), 3)), key=lambda x: x.code):
                 add(f"pol:d{d.code[2:]}", f"{d.zh}支持{self._chain_names(d.focus[:1])}产业集聚发展若干措施",
-                    f"合成{d.code[2:]}发", "measures", f"{d.zh}人民政府", "district", d.id, 2024, "no",
-                    list(d.focus), [d.id] + d.parks[:1], [general])
+                    f"{issuer}{_chinese_number(int(d.code[4:]))}{d.zh[2]}发", "measures", f"{d.zh}人民政府",
+                    "district", d.id, 2024, "no", list(d.focus), [d.id] + d.parks[:1], [general])
         return out
 
     def _link(self, writer, subject: str, predicate: str, obj: str, note: str = "") -> int:
@@ -615,8 +630,9 @@ class _Writer:
             revenue = rng.randrange(100, 2000)
             yield [f"ind:{tag}-revenue-2024", chain.id, "产业链营业收入(合成)", "Chain revenue (synthetic)",
                    str(revenue), "亿元", "2024", "actual", "", SOURCE, self._conf(), ""]
-            yield [f"ind:{tag}-revenue-2030", chain.id, "产业链营业收入目标(合成)", "Chain revenue target (synthetic)",
-                   str(revenue * rng.randint(15, 30) // 10), "亿元", "2030", "target", plan.get(chain.id, ""),
+            # A 2026 target set by the chain's plan; the 2030 target lives in chains.csv (one 2030 target a chain).
+            yield [f"ind:{tag}-revenue-2026", chain.id, "产业链营业收入目标(合成)", "Chain revenue target (synthetic)",
+                   str(revenue * rng.randint(12, 20) // 10), "亿元", "2026", "target", plan.get(chain.id, ""),
                    SOURCE, self._conf(), ""]
             yield [f"ind:{tag}-enterprises", chain.id, "链上企业数(合成,按主环节)",
                    "Enterprises placed in the chain (synthetic, main segment)", str(chain.members), "家", "",
