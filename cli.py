@@ -45,8 +45,11 @@ def _data_options(command):
 def _open(data_dir, store_path):
     from kg.build import ready_store
 
-    return ready_store(data_dir, store_path,
-                       on_build=lambda where: click.echo(f"building the store for {where} …", err=True))
+    def say(where) -> None:
+        if sys.stderr.isatty():  # a word for the planner at the prompt, nothing in piped output
+            click.echo(f"building the store for {where} …", err=True)
+
+    return ready_store(data_dir, store_path, on_build=say)
 
 
 def _format_option(command):

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cli import cli
 from kg.export import export_snapshot
 from kg.snapshot import diff_facts, load_facts, render_diff, summarize
-from kg.store import open_store
+from kg.build import ready_store
 
 
 def _read(path: Path) -> tuple[list[str], list[dict]]:
@@ -76,9 +76,9 @@ def test_three_edits_are_exactly_three_changes(before, mini_copy, tmp_path):
     ]
     assert changes[0]["label"] == "庚新材料公司" and changes[1]["object_label"] == "芯片"
     # the provenance graph did change (rows moved down a line): the diff ignores that bookkeeping
-    export_snapshot(open_store(mini_copy, tmp_path / "store"), tmp_path / "after", "nq")
-    line_of_alpha = ("<https://w3id.org/chainkg/id/assertion/enterprises/ent.alpha> "
-                     '<https://w3id.org/chainkg/ontology#sourceLine> "{}"')
+    export_snapshot(ready_store(mini_copy, tmp_path / "store"), tmp_path / "after", "nq")
+    line_of_alpha = ("<https://w3id.org/chainkg/id/ent/alpha> "
+                     '<https://w3id.org/chainkg/ontology#rowLine> "{}"')
     assert line_of_alpha.format(2) in (before / "graph.nq").read_text(encoding="utf-8")
     assert line_of_alpha.format(3) in (tmp_path / "after" / "graph.nq").read_text(encoding="utf-8")
     assert diff_facts(load_facts(tmp_path / "after"), _live(mini_copy, tmp_path)) == []

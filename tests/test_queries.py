@@ -3,9 +3,11 @@ hand from tests/fixtures/mini (projected on the columns that carry the meaning; 
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from kg.query import iri, query_names, select
+from kg.query import iri, literal, query_names, select
 
 ID = "https://w3id.org/chainkg/id/"
 CKG = "https://w3id.org/chainkg/ontology#"
@@ -18,6 +20,10 @@ def short(value):
 
 
 # name: (bindings, projected columns, expected set of rows)
+def _shared(table: str, sources: str, confidence: str) -> str:
+    return f"assertion/{table}/shared-{hashlib.sha1(f'{sources}|{confidence}'.encode()).hexdigest()[:12]}"
+
+
 CASES = {
     "chain_enterprises": ({"chain": "chain/chips"}, ("enterprise", "role", "segment", "district"), {
         ("ent/alpha", "chain_master", "seg/chips-fab", "zone/hitech"),
@@ -73,11 +79,20 @@ CASES = {
         ("ckg:IndustrialChain", "src/F1", "ckg:Partial"),
         ("ckg:LandmarkChain", "src/F1", "ckg:Partial"),
     }),
+    # Rows without a quote or note share one graph per table, sources and confidence (kg.build.Emitter.graph_of).
+    "names_by_key": ({"key": "lit:乙设计公司"}, ("entity", "class", "name_zh", "name_en"), {
+        ("ent/beta", "ckg:Enterprise", "乙设计公司", "Beta Design"),
+    }),
+    "names_containing": ({"part": "lit:芯片"}, ("entity", "name_zh"), {
+        ("ent/alpha", "甲芯片公司"), ("ent/epsilon", "戊芯片子公司"),
+    }),
+    "names_of": ({"entity": "park/chip-park"}, ("class",), {("ckg:Park",), ("ckg:Place",)}),
+    "names_small": ({}, ("entity", "class", "key"), set()),
     "graph_sources": ({"entity": "ent/beta"}, ("g", "source"), {
-        ("assertion/enterprises/ent.beta", "src/F1"),
-        ("assertion/links/ent.beta/member_of/chain.chips", "src/F1"),
-        ("assertion/links/ent.beta/in_segment/seg.chips-design", "src/F1"),
-        ("assertion/links/ent.beta/in_segment/seg.chips-design", "src/M-SEG"),
+        (_shared("enterprises", "src:F1", "confirmed"), "src/F1"),
+        (_shared("links", "src:F1", "confirmed"), "src/F1"),
+        (_shared("links", "src:F1;src:M-SEG", "uncertain"), "src/F1"),
+        (_shared("links", "src:F1;src:M-SEG", "uncertain"), "src/M-SEG"),
     }),
     "indicators": ({"subject": "chain/chips"}, ("indicator", "value", "year", "kind", "set_by"), {
         ("ind/chip-target", 300, "2026", "target", "pol/chip-plan"),
@@ -167,13 +182,18 @@ def test_every_query_file_has_a_case():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_query_rows(mini_store, name):
     bindings, columns, expected = CASES[name]
-    rows = select(mini_store, name, **{k: iri(ID + v) for k, v in bindings.items()})
+    rows = select(mini_store, name, **{k: literal(v[4:]) if v.startswith("lit:") else iri(ID + v)
+                                       for k, v in bindings.items()})
     got = {tuple(short(r[c]) for c in columns) for r in rows}
     if name == "labels":
         chips = {(label, kind) for entity, label, kind in got if entity == "chain/chips"}
         assert chips == {("芯片", "pref"), ("Chips", "pref"), ("集成电路", "alt"), ("IC", "alt")}
         assert ("pol/plan", "测发〔2023〕7号", "docno") in got
         assert ("dist/370112", "370112", "code") in got
+    elif name == "names_small":
+        assert ("chain/chips", "ckg:IndustrialChain", "ic") in got  # the alias IC, keyed (case-folded)
+        assert ("pol/plan", "ckg:PolicyDocument", "测发〔2023〕7号") in got
+        assert not any(entity.startswith("ent/") for entity, _, _ in got)  # enterprises are looked up one by one
     elif name == "stats_classes":
         counts = dict(got)
         assert {k: counts[k] for k in ("ckg:Enterprise", "ckg:LandmarkChain", "ckg:KeyChain", "ckg:ChainSegment",
