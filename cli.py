@@ -197,19 +197,21 @@ def chain(chain, fmt, data_dir, store_path, lang):
 @click.argument("chain")
 @click.option("--segment", help="Only enterprises placed in this segment of the chain.")
 @click.option("--district", help="Only enterprises located in this district or zone (or in a park there).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1), help="Rows per page.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0), help="Rows to skip first.")
 @_format_option
 @_data_options
-def enterprises(chain, segment, district, fmt, data_dir, store_path, lang):
-    """The local enterprises of a chain, chain-masters (链主) first.
+def enterprises(chain, segment, district, limit, offset, fmt, data_dir, store_path, lang):
+    """The local enterprises of a chain, chain-masters (链主) first, a page at a time (JSON: the page's rows).
 
-    Example: chainkg enterprises 汽车 --district 莱芜区
+    Example: chainkg enterprises 汽车 --district 莱芜区 --limit 20 --offset 20
     """
     from kg.views import enterprises_view
 
     store = _open(data_dir, store_path)
     entity = questions.resolve_chain(store, chain)
-    rows = questions.chain_enterprises(store, entity, segment=segment, district=district)
-    _emit(enterprises_view(rows, entity.name(lang), lang), fmt, rows)
+    page = questions.chain_enterprises(store, entity, segment=segment, district=district, limit=limit, offset=offset)
+    _emit(enterprises_view(page["rows"], entity.name(lang), lang, page), fmt, page["rows"])
 
 
 @cli.command()

@@ -27,7 +27,7 @@ QUESTIONS = [
     ("show 中国算谷产业园", lambda s: questions.describe(s, "中国算谷产业园"), ["show", "中国算谷产业园"]),
     ("policies 集成电路", lambda s: questions.chain_policies(s, "集成电路"), ["policies", "集成电路"]),
     ("chain 现代医药", lambda s: questions.chain_profile(s, "现代医药"), ["chain", "现代医药"]),
-    ("enterprises 汽车", lambda s: questions.chain_enterprises(s, "汽车"), ["enterprises", "汽车"]),
+    ("enterprises 汽车", lambda s: questions.chain_enterprises(s, "汽车")["rows"], ["enterprises", "汽车"]),
     ("parks 现代医药", lambda s: questions.chain_parks(s, "现代医药"), ["parks", "现代医药"]),
     ("district 历城区", lambda s: questions.district_profile(s, "历城区"), ["district", "历城区"]),
     ("policy 济发〔2023〕7号", lambda s: questions.policy_profile(s, "济发〔2023〕7号"), ["policy", "济发〔2023〕7号"]),

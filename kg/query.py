@@ -7,6 +7,7 @@ A bound variable must be projected by the query (Oxigraph requires it).
 from __future__ import annotations
 
 import os
+from itertools import islice
 from decimal import Decimal
 from functools import cache
 
@@ -73,6 +74,20 @@ def select(store, name: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict
     results = store.query(load_query(name), {k: v for k, v in bindings.items() if v is not None})
     names = [v.value for v in results.variables]
     return [dict(zip(names, map(to_python, solution))) for solution in results]
+
+
+def select_page(store, name: str, offset: int, limit: int, **bindings: ox.NamedNode | ox.Literal) -> list[dict]:
+    """Rows ``offset`` to ``offset + limit`` of a named SELECT query, read lazily from its results.
+
+    SPARQL's LIMIT and OFFSET cannot be bound (they are part of the query text), and Oxigraph's ORDER BY decodes
+    every string it compares, so paging queries are unordered and skipped here: Oxigraph evaluates lazily, and the
+    skipped rows are not converted to plain values.
+    """
+    if offset < 0 or limit < 0:
+        raise ChainKGError(f"offset and limit must be 0 or more (got offset={offset}, limit={limit})")
+    results = store.query(load_query(name), {k: v for k, v in bindings.items() if v is not None})
+    names = [v.value for v in results.variables]
+    return [dict(zip(names, map(to_python, solution))) for solution in islice(results, offset, offset + limit)]
 
 
 _POOL = None

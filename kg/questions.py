@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from kg.errors import NotFound
 from kg.iris import CKG
-from kg.query import iri, select, select_many
+from kg.query import iri, select, select_many, select_page
 from kg.resolve import Entity, resolve
 
 TIERS = {"landmark": CKG.LandmarkChain, "key": CKG.KeyChain}
@@ -211,30 +211,74 @@ def _level(value: str | None) -> str | None:
     return local(value).removesuffix("Level").lower() if value else None
 
 
-def chain_enterprises(store, chain: str | Entity, segment: str | None = None,
-                      district: str | None = None) -> list[dict]:
-    """The local enterprises of a chain, chain-masters first, optionally in one segment or one district.
+#: Page size of ``chainkg enterprises`` and of the member list in a chain profile. Every Jinan chain fits in one
+#: page, so on the Jinan data the profile lists every enterprise.
+PAGE = 50
+
+
+def chain_enterprises(store, chain: str | Entity, segment: str | None = None, district: str | None = None,
+                      limit: int = PAGE, offset: int = 0) -> dict:
+    """One page of a chain's local enterprises: chain-masters first, then leading enterprises, then the members.
+
+    The chain-masters and leading enterprises (few) come first, by name; the members follow in store order (stable
+    for a given store), each page of them sorted by name. Filters are applied in the queries, and the total is
+    counted in SPARQL, so a page costs about the same at any offset.
 
     Args:
         store: an open store.
         chain: the chain (name or resolved entity).
         segment: only enterprises placed in this segment of the chain (a segment name).
         district: only enterprises located in this district or zone (directly or through their park).
+        limit: at most this many rows.
+        offset: skip this many rows of the whole list first.
 
     Returns:
-        Rows with ``name``, ``name_en``, ``role`` (``chain_master``, ``leading``, ``member``), ``segments``,
-        ``districts``, ``parks``, ``confidence``, ``sources``, ``iri``.
+        ``{"total", "limit", "offset", "rows"}``: ``total`` counts the whole filtered list; each row has ``name``,
+        ``name_en``, ``role`` (``chain_master``, ``leading``, ``member``), ``segments``, ``districts``, ``parks``,
+        ``confidence``, ``sources``, ``iri``.
+
+    Raises:
+        NotFound: the chain, segment or district is unknown, or the segment is not one of the chain's.
     """
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
-    rows = select(store, "chain_enterprises", chain=iri(entity.iri))
+    bound = iri(entity.iri)
+    seg = place = None
     if segment:
         seg = resolve(store, segment, kinds=("segment",))
-        if not any(r["segment"] == seg.iri for r in select(store, "chain_segments", chain=iri(entity.iri))):
+        if not any(r["segment"] == seg.iri for r in select(store, "chain_segments", chain=bound)):
             raise NotFound(f"segment {segment!r} is not a segment of {entity.name()}")
-        rows = [r for r in rows if r["segment"] == seg.iri]
     if district:
         place = resolve(store, district, kinds=("place",))
-        rows = [r for r in rows if r["district"] == place.iri]
+    keep = _row_filter(seg, place)
+    anchors = _details(store, entity.iri, [r["enterprise"] for r in select(store, "chain_anchors", chain=bound)], keep)
+    bindings = {"chain": bound, "scope": iri(seg.iri) if seg else bound}
+    if place:
+        bindings["district"] = iri(place.iri)
+    name = "chain_members_in" if place else "chain_members"
+    counted = select(store, "chain_member_count_in" if place else "chain_member_count", **bindings)
+    total = len(anchors) + (counted[0]["members"] if counted else 0)
+    rows = anchors[offset:offset + limit]
+    wanted = limit - len(rows)
+    if wanted > 0:
+        ids = [r["enterprise"] for r in select_page(store, name, max(0, offset - len(anchors)), wanted, **bindings)]
+        rows += sorted(_details(store, entity.iri, ids, keep), key=lambda r: (r["name"] or "", r["iri"]))
+    return {"total": total, "limit": limit, "offset": offset, "rows": rows}
+
+
+def _row_filter(segment: Entity | None, place: Entity | None):
+    def keep(row: dict) -> bool:
+        return ((segment is None or row["segment"] == segment.iri)
+                and (place is None or row["district"] == place.iri))
+    return keep
+
+
+def _details(store, chain: str, enterprises: list[str], keep=None) -> list[dict]:
+    """The enterprise rows (see :func:`chain_enterprises`) of the given enterprises of a chain, one query each
+    (bound, so each is a few lookups whatever the size of the store); rows failing ``keep`` are left out first."""
+    if not enterprises:
+        return []
+    jobs = [("chain_enterprises", {"chain": iri(chain), "enterprise": iri(e)}) for e in enterprises]
+    rows = [r for rows in select_many(store, jobs) for r in rows if keep is None or keep(r)]
     return _enterprises_from(rows)
 
 
@@ -301,32 +345,39 @@ def _indicator_rows(rows: list[dict]) -> list[dict]:
 def chain_profile(store, chain: str) -> dict:
     """A chain's profile: segments upstream → downstream with their enterprises, parks, places, policies, figures.
 
+    Sized for any store: ``enterprises`` is the first page of :func:`chain_enterprises` (chain-masters and leading
+    enterprises first; :data:`PAGE` rows) and ``enterprise_total`` counts them all; the rest is behind paging. On
+    the Jinan data the first page holds every enterprise.
+
     Returns:
-        ``{"chain", "segments", "enterprises", "parks", "places", "policies", "indicators"}``; each segment has
-        ``name``, ``name_en``, ``position``, ``sequence``, ``supplies_to`` (names), ``codes``
-        (``"3973 集成电路制造"``) and ``enterprises`` (names, chain-masters first).
+        ``{"chain", "segments", "enterprises", "enterprise_total", "parks", "places", "policies", "indicators"}``;
+        each segment has ``name``, ``name_en``, ``position``, ``sequence``, ``supplies_to`` (names), ``codes``
+        (``"3973 集成电路制造"``), ``enterprise_count`` (all enterprises placed in it, counted in SPARQL) and
+        ``enterprises`` (the names of those on the first page, chain-masters first).
     """
     entity = resolve_chain(store, chain)
     this = {"chain": iri(entity.iri)}
-    (enterprise_rows, seg_rows, info_rows, source_rows, park_rows, place_rows, policy_rows,
+    (seg_rows, count_rows, info_rows, source_rows, park_rows, place_rows, policy_rows,
      indicator_rows) = select_many(store, [
-        ("chain_enterprises", this), ("chain_segments", this), ("chain_info", this),
+        ("chain_segments", this), ("chain_segment_counts", this), ("chain_info", this),
         ("entity_sources", {"entity": iri(entity.iri)}), ("chain_parks", this), ("chain_places", this),
         ("chain_policies", this), ("indicators", {"subject": iri(entity.iri)})])
-    enterprises = _enterprises_from(enterprise_rows)
+    page = chain_enterprises(store, entity, limit=PAGE)
+    counts = {r["segment"]: r["enterprises"] for r in count_rows}
     seg_names = {r["segment"]: r["name_zh"] for r in seg_rows}
     segments: dict[str, dict] = {}
     for row in seg_rows:
         seg = segments.setdefault(row["segment"], {
             "name": row["name_zh"], "name_en": row["name_en"], "position": local(row["position"]).lower(),
-            "sequence": row["sequence"], "supplies_to": [], "codes": [], "enterprises": [], "iri": row["segment"]})
+            "sequence": row["sequence"], "supplies_to": [], "codes": [], "enterprise_count": counts.get(row["segment"], 0),
+            "enterprises": [], "iri": row["segment"]})
         target = seg_names.get(row["supplies_to"], row["supplies_to"])
         if target and target not in seg["supplies_to"]:
             seg["supplies_to"].append(target)
         code = f"{row['code']} {row['code_zh']}" if row["code"] else None
         if code and code not in seg["codes"]:
             seg["codes"].append(code)
-    for ent in enterprises:
+    for ent in page["rows"]:
         for seg in segments.values():
             if seg["name"] in ent["segments"]:
                 seg["enterprises"].append(ent["name"])
@@ -338,7 +389,8 @@ def chain_profile(store, chain: str) -> dict:
                   "group_en": info["group_en"], "status": "confirmed" if info["confirmed"] else "candidate",
                   "parent": info["parent"], "sources": sources},
         "segments": sorted(segments.values(), key=lambda s: (s["sequence"], s["name"])),
-        "enterprises": enterprises,
+        "enterprises": page["rows"],
+        "enterprise_total": page["total"],
         "parks": _parks_from(park_rows),
         "places": _places_from(place_rows),
         "policies": _policies_from(policy_rows),

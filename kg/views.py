@@ -88,13 +88,26 @@ def policies_view(rows: list[dict], chain: str, lang: str) -> list[Section]:
                     ["title", "doc no.", "issuer", "date", "in force", "support", "sources"], rows)]
 
 
-def enterprises_view(rows: list[dict], chain: str, lang: str) -> list[Section]:
-    """``chainkg enterprises``."""
+def enterprises_view(rows: list[dict], chain: str, lang: str, page: dict | None = None) -> list[Section]:
+    """``chainkg enterprises``; with ``page`` (:func:`kg.questions.chain_enterprises`' result) the note tells the
+    total and how to see the next page."""
     for r in rows:
         r["label"], r["role_label"] = _name(r, lang), ROLE[lang][r["role"]]
     return [Section(f"{chain}: enterprises", ["label", "role_label", "segments", "districts", "parks", "confidence",
                                               "sources"],
-                    ["enterprise", "role", "segments", "districts", "parks", "confidence", "sources"], rows)]
+                    ["enterprise", "role", "segments", "districts", "parks", "confidence", "sources"], rows,
+                    note=_page_note(page, len(rows)) if page else "")]
+
+
+def _page_note(page: dict, shown: int) -> str:
+    """``rows 51-100 of 158,204; next page: --offset 100``."""
+    first, last, total = page["offset"] + 1, page["offset"] + shown, page["total"]
+    if not shown:
+        return f"no rows at offset {page['offset']} ({total:,} in all)"
+    text = f"rows {first:,}-{last:,} of {total:,}"
+    if last < total:
+        text += f"; next page: --offset {last} (--limit {page['limit']})"
+    return text
 
 
 def parks_view(rows: list[dict], chain: str, lang: str) -> list[Section]:
@@ -112,7 +125,7 @@ def chain_view(profile: dict, lang: str) -> list[Section]:
     segs = profile["segments"]
     for s in segs:
         s["label"] = _name(s, lang)
-        s["count"] = len(s["enterprises"])
+        s["count"] = s.get("enterprise_count", len(s["enterprises"]))
     places = profile["places"]
     for p in places:
         p["label"] = _name(p, lang)
@@ -121,15 +134,19 @@ def chain_view(profile: dict, lang: str) -> list[Section]:
         f["label"] = _name(f, lang, "measure", "measure_en")
     head = Section(f"{name} ({chain['tier']}, {chain.get('group') or '—'})", ["segment_count", "enterprise_count",
                    "policy_count", "sources"], ["segments", "enterprises", "policies", "sources"],
-                   [{"segment_count": len(segs), "enterprise_count": len(profile["enterprises"]),
+                   [{"segment_count": len(segs), "enterprise_count": profile.get("enterprise_total",
+                                                                         len(profile["enterprises"])),
                      "policy_count": len(profile["policies"]), "sources": chain["sources"]}])
     return [
         head,
         Section("segments (upstream → downstream)" if lang == "en" else "环节(上游 → 下游)",
                 ["sequence", "label", "position", "count", "enterprises", "supplies_to", "codes"],
                 ["#", "segment", "position", "n", "enterprises", "supplies to", "GB/T 4754 codes"], segs,
-                note="Segment breakdown and codes are a modelling choice (source kind: modelling), not a Jinan fact."),
-        *enterprises_view(profile["enterprises"], name, lang),
+                note="Segment breakdown and codes are a modelling choice (source kind: modelling), not a fact of the "
+                     "city."),
+        *enterprises_view(profile["enterprises"], name, lang,
+                          {"total": profile.get("enterprise_total", len(profile["enterprises"])), "offset": 0,
+                           "limit": len(profile["enterprises"])}),
         *parks_view(profile["parks"], name, lang),
         Section(f"{name}: districts and zones", ["label", "basis", "via", "sources"],
                 ["place", "basis", "via", "sources"], places),
@@ -196,7 +213,7 @@ def chains_view(result: dict, tier: str, lang: str) -> list[Section]:
     if declared and tier in ("key", "all"):
         shown = sum(1 for r in rows if r["tier"] == "key")
         note = (f"{declared.get('key')} key chains (重点产业链) are declared; no public source names them. The {shown} "
-                f"key chains shown are candidates named by Jinan bodies, unconfirmed as members of the "
+                f"key chains shown are candidates named by the city's bodies, unconfirmed as members of the "
                 f"{declared.get('key')}.")
     title = {"landmark": "landmark chains 标志性产业链", "key": "key chains 重点产业链"}.get(tier, "chains 产业链")
     return [Section(title, ["label", "tier", "group_label", "status", "target_2030", "sources"],

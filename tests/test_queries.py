@@ -32,6 +32,18 @@ CASES = {
         ("ent/gamma", "leading", "seg/chips-pack", "dist/370112"),
         ("ent/gamma", "member", "seg/chips-pack", "dist/370112"),
     }),
+    # paging (chain_enterprises): alpha is the chain-master, gamma leading; the members are the rest
+    "chain_anchors": ({"chain": "chain/chips"}, ("enterprise",), {("ent/alpha",), ("ent/gamma",)}),
+    "chain_members": ({"chain": "chain/chips", "scope": "chain/chips"}, ("enterprise",), {("ent/beta",)}),
+    "chain_members_in": ({"chain": "chain/chips", "scope": "chain/chips", "district": "zone/hitech"},
+                         ("enterprise",), set()),
+    "chain_member_count": ({"chain": "chain/chips", "scope": "seg/chips-design"}, ("members",), {(1,)}),
+    "chain_member_count_in": ({"chain": "chain/chips", "scope": "chain/chips", "district": "dist/370112"},
+                              ("members",), {(1,)}),
+    "chain_segment_counts": ({"chain": "chain/chips"}, ("segment", "enterprises"), {
+        ("seg/chips-design", 1), ("seg/chips-fab", 1), ("seg/chips-pack", 1)}),
+    "chain_district_counts": ({"chain": "chain/chips"}, ("district", "enterprises"), {
+        ("dist/370112", 2), ("zone/hitech", 1)}),
     "chain_parks": ({"chain": "chain/chips"}, ("park", "basis", "enterprise", "district"), {
         ("park/chip-park", "carries", None, "zone/hitech"),
         ("park/chip-park", "enterprise", "ent/alpha", "zone/hitech"),

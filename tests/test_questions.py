@@ -85,6 +85,48 @@ def test_enterprises_filters(store_path):
     assert all("莱芜区" in e["districts"] for e in laiwu)
 
 
+def _all_rows(store, chain, **filters):
+    from kg import questions
+
+    return questions.chain_enterprises(store, chain, limit=10_000, **filters)
+
+
+@pytest.mark.parametrize("filters", [{}, {"district": "莱芜区"}, {"segment": "整车制造"}])
+def test_enterprise_pages_do_not_overlap_and_add_up(jinan_store, filters):
+    from kg import questions
+
+    full = _all_rows(jinan_store, "汽车", **filters)
+    assert full["total"] == len(full["rows"]) > 0
+    seen = []
+    for offset in range(0, full["total"] + 3, 3):
+        page = questions.chain_enterprises(jinan_store, "汽车", limit=3, offset=offset, **filters)
+        assert page["total"] == full["total"] and page["offset"] == offset and len(page["rows"]) <= 3
+        seen += [r["iri"] for r in page["rows"]]
+    assert len(seen) == len(set(seen)), "pages overlap"
+    assert set(seen) == {r["iri"] for r in full["rows"]}
+    roles = [r["role"] for r in full["rows"]]
+    assert roles == sorted(roles, key=("chain_master", "leading", "member").index)
+
+
+def test_enterprise_filters_are_in_the_query(jinan_store):
+    everyone = _all_rows(jinan_store, "汽车")
+    laiwu = _all_rows(jinan_store, "汽车", district="莱芜区")
+    battery = _all_rows(jinan_store, "汽车", segment="整车制造")
+    assert 0 < laiwu["total"] < everyone["total"] and all(r["districts"] == ["莱芜区"] for r in laiwu["rows"])
+    assert 0 < battery["total"] < everyone["total"] and all(r["segments"] == ["整车制造"] for r in battery["rows"])
+    both = _all_rows(jinan_store, "汽车", district="莱芜区", segment="整车制造")
+    assert {r["iri"] for r in both["rows"]} == {r["iri"] for r in laiwu["rows"]} & {r["iri"] for r in battery["rows"]}
+
+
+def test_enterprises_cli_pages(store_path):
+    first = run(store_path, "enterprises", "汽车", "--limit", "2").output
+    assert "rows 1-2 of " in first and "next page: --offset 2" in first
+    firsts = {e["iri"] for e in as_json(store_path, "enterprises", "汽车", "--limit", "2")}
+    seconds = {e["iri"] for e in as_json(store_path, "enterprises", "汽车", "--limit", "2", "--offset", "2")}
+    everyone = {e["iri"] for e in as_json(store_path, "enterprises", "汽车")}
+    assert len(firsts) == len(seconds) == 2 and not firsts & seconds and firsts | seconds <= everyone
+
+
 def test_policy_by_number_shows_what_it_is_evaluated_by(store_path):
     profile = as_json(store_path, "policy", "济发〔2023〕7号")
     assert profile["policy"]["doc_number"] == "济发〔2023〕7号"
