@@ -31,6 +31,7 @@ from kg import codes, identifiers, paths
 from kg.errors import ChainKGError, DataError, Problem, StoreError
 from kg.iris import CKG_NS
 from kg.manifest import Manifest, describe, load_manifest
+from kg.summary import Summary
 from kg.store import Store, fingerprint, read_info, stat_signature, write_store
 from kg.tables import SPECS, Row, iter_table
 from kg.validate import DEFAULT_LIMIT, Checker, load_industry_codes
@@ -66,6 +67,8 @@ DERIVED = _u(_PROV + "wasDerivedFrom")
 SUB_ORG = _u(codes.ORG_NS + "subOrganizationOf")
 G_ONTOLOGY, G_PROVENANCE, G_SOURCES, G_NAMES, G_GBT = (_u(f"{ID_NS}graph/{n}") for n in
                                                        ("ontology", "provenance", "sources", "names", "gbt4754"))
+#: Graphs that hold no facts: the ontology, the provenance of the rows, the name keys and the derived counts.
+NON_FACT_GRAPHS = ("ontology", "provenance", "names", "summary")
 GBT_SCHEME = _u(ID_NS + "gbt4754")
 
 CONFIDENCE = {k: _u(v) for k, v in codes.CONFIDENCE.items()}
@@ -89,6 +92,9 @@ SMALL_TABLES = ("sources.csv", "chain_systems.csv", "chains.csv", "segments.csv"
                 "policies.csv", "indicators.csv")
 READ_ORDER = SMALL_TABLES + ("enterprises.csv", "aliases.csv", "links.csv")
 assert set(READ_ORDER) == set(SPECS), "every table has a place in the read order"
+
+
+_match_key = identifiers.cached_match_key
 
 
 def iri(entity_id: str) -> str:
@@ -233,7 +239,7 @@ class Emitter:
         self.add(s, _c("rowLine"), _int(row.line), G_PROVENANCE)
 
     def _keys(self, s: str, *names: str) -> None:
-        for key in dict.fromkeys(identifiers.match_key(n) for n in names if n):
+        for key in dict.fromkeys(_match_key(n) for n in names if n):
             if key:
                 self.add(s, _c("matchKey"), lit(key), G_NAMES)
 
@@ -363,7 +369,7 @@ class Emitter:
         self.add(s, A, _c("Enterprise"), g)
         self._labels(s, row, g)
         if row.get("credit_code"):
-            code = identifiers.validate_uscc(row.get("credit_code"))
+            code = row.get("credit_code").upper()  # checked (and so normalised) by the checker
             self.add(s, _c("creditCode"), lit(code), g)
             self._keys(s, code)
         if row.get("place_id"):
@@ -514,11 +520,15 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
     rows_read: dict[str, int] = {}
     in_sample: set[str] = set()
 
+    summary = Summary() if write is not None else None
+
     def emit(row: Row, problems: int) -> None:
         if problems or checker.count:
             emitter.write = None  # the build will be refused: stop feeding the store, keep checking
             return
         emitter.row(row)
+        if summary is not None:
+            summary.row(row)
 
     emitter.ontology(paths.ontology_file())
     # The small tables: read whole, ids registered before any row is checked (they point at each other freely).
@@ -567,6 +577,10 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
         raise error
     emitter.industry_classes(industry_codes, has_gbt_source)
     emitter.flush(force=True)
+    if summary is not None:
+        phase = time.perf_counter()
+        emitter.quads += summary.lines(write)
+        seconds["summary"] = time.perf_counter() - phase
     seconds["total"] = time.perf_counter() - started
     out = {"quads": emitter.quads, "graphs": emitter.graphs + 4, "rows": rows_read,
            "seconds": {k: round(v, 3) for k, v in seconds.items()}, "dataset": describe(manifest)}

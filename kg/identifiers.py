@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import operator
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
@@ -22,6 +23,7 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """Characters of a unified social credit code; a character's value is its index (no I, O, S, V, Z)."""
 
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+_USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
 
 JINAN_COUNTY_CODES: Mapping[str, str] = MappingProxyType({
     "370100": "济南市", "370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区",
@@ -57,7 +59,7 @@ def uscc_check_char(first17: str) -> str:
         raise InvalidIdentifier(f"credit code prefix {first17!r}: has {len(first17)} characters, expected 17")
     if bad := _illegal_chars(first17):
         raise InvalidIdentifier(f"credit code prefix {first17!r}: {bad}")
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -267,6 +269,11 @@ def match_key(text: str, simplify: bool = True) -> str:
     key = key.casefold().translate(_KEY_DROPS)
     # NFKC again: casefolding and dropping can leave sequences NFKC would still change (e.g. 'e' '.' U+0301).
     return unicodedata.normalize("NFKC", key)
+
+
+#: :func:`match_key` with a small cache, for code that keys the same text twice in a row (the build's checks and
+#: its name keys).
+cached_match_key = functools.lru_cache(maxsize=1024)(match_key)
 
 
 @functools.lru_cache(maxsize=1)

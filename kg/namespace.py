@@ -43,6 +43,7 @@ __all__ = [
     "GRAPH_PROVENANCE",
     "GRAPH_SOURCES",
     "GRAPH_NAMES",
+    "GRAPH_SUMMARY",
     "ORG",
     "OWL",
     "PREFIXES",
@@ -171,6 +172,15 @@ class CKG(DefinedNamespace):
     sourceLine: URIRef  # line number of the row
     rowLine: URIRef  # line of the row introducing an entity (rows sharing one graph)
     matchKey: URIRef  # name-matching key, in the names graph
+    Tally: URIRef  # derived count of a chain's or segment's enterprises in a place
+    MemberPage: URIRef  # one page of a chain's enterprise list (derived)
+    enterpriseCount: URIRef  # derived count of local enterprises
+    unplacedCount: URIRef  # a chain's enterprises in none of its segments (derived)
+    tallyOf: URIRef  # the chain or segment a tally counts
+    tallyIn: URIRef  # the place a tally counts in
+    pageOf: URIRef  # the chain of a member page
+    pageNumber: URIRef  # a member page's number, from 0
+    pageMember: URIRef  # an enterprise listed on a member page
 
     # Named individuals
     AdvantageGroup: URIRef  # 优势产业链 group
@@ -213,6 +223,7 @@ GRAPH_ONTOLOGY = CKGID["graph/ontology"]
 GRAPH_PROVENANCE = CKGID["graph/provenance"]
 GRAPH_SOURCES = CKGID["graph/sources"]
 GRAPH_NAMES = CKGID["graph/names"]
+GRAPH_SUMMARY = CKGID["graph/summary"]
 GRAPH_GBT = CKGID["graph/gbt4754"]
 
 PREFIXES: dict[str, str] = {

@@ -30,7 +30,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from kg import paths
 from kg.errors import DataError, Problem
-from kg.namespace import CKG, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SOURCES
+from kg.namespace import CKG, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SOURCES, GRAPH_SUMMARY
 
 MANIFEST = "manifest.json"
 CONTEXT = "context.jsonld"
@@ -61,6 +61,7 @@ _ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
 _PROVENANCE = ox.NamedNode(str(GRAPH_PROVENANCE))
 _SOURCES = ox.NamedNode(str(GRAPH_SOURCES))
 _NAMES = ox.NamedNode(str(GRAPH_NAMES))
+_SUMMARY = ox.NamedNode(str(GRAPH_SUMMARY))
 _XSD_STRING = str(XSD.string)
 
 
@@ -119,7 +120,7 @@ class Facts:
     """The facts of a dataset, their backing (sources and confidence) and the entities they describe.
 
     Args:
-        quads: every quad of a dataset (snapshot or store); ontology and name-key quads are ignored, provenance quads give the
+        quads: every quad of a dataset (snapshot or store); ontology, name-key and summary quads are ignored, provenance quads give the
             backing. Triples (default graph) are facts with unknown backing.
     """
 
@@ -130,7 +131,7 @@ class Facts:
         confidence: dict[ox.NamedNode, set[str]] = defaultdict(set)
         for quad in quads:
             graph = getattr(quad, "graph_name", None)
-            if graph == _ONTOLOGY or graph == _NAMES:  # the ontology and the derived name keys are not facts
+            if graph in (_ONTOLOGY, _NAMES, _SUMMARY):  # the ontology, name keys and derived counts are not facts
                 continue
             if graph == _PROVENANCE:
                 self.has_backing = True

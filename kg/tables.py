@@ -175,9 +175,13 @@ class Row:
     line: int
     cells: dict[str, str]
 
+    def __post_init__(self) -> None:
+        # Stripped once here: a row's cells are read dozens of times by the checks and the build.
+        self.cells = {k: v.strip() if v else "" for k, v in self.cells.items()}
+
     def get(self, column: str) -> str:
         """The cell's text, stripped; empty when the column is absent."""
-        return (self.cells.get(column) or "").strip()
+        return self.cells.get(column) or ""
 
     def split(self, column: str) -> list[str]:
         """A multi-valued cell split on ``;``, blanks dropped."""

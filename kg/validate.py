@@ -24,6 +24,7 @@ from kg.errors import DataError, InvalidIdentifier, Problem
 from kg.tables import CONFIDENCE, LINK_PREDICATES, SPECS, Row, TableSpec
 
 DEFAULT_LIMIT = 1000
+_match_key = identifiers.cached_match_key
 #: The canonical 文号 form, as ``ontology/shapes.ttl`` (ckgsh:PolicyDocument-docNumber) states it; a test checks that
 #: the two are the same pattern.
 DOC_NUMBER_SHAPE = ("^[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+〔([0-9]{4}〕[1-9][0-9]*|[〇零一二三四五六七八九十百]+届〕"
@@ -312,7 +313,7 @@ class Checker:
         name = spec.file
         if spec.name_column:
             scope = row.get("tier") if name == "chains.csv" else ""
-            self._seen(row, f"{name}|name{scope}", identifiers.match_key(row.get(spec.name_column)), spec.name_column,
+            self._seen(row, f"{name}|name{scope}", _match_key(row.get(spec.name_column)), spec.name_column,
                        "name")
         if "credit_code" in row.cells:
             self._seen(row, "uscc", row.get("credit_code").upper(), "credit_code", "credit code")

@@ -25,13 +25,14 @@ from kg.atomic import write_atomic
 from kg.build import build_store
 from kg.errors import DataError, ExportError
 from kg.export import FORMATS, export_snapshot, project, xml_safe
-from kg.namespace import CKG, CKGID, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, PREFIXES
+from kg.namespace import CKG, CKGID, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_SUMMARY, GRAPH_PROVENANCE, PREFIXES
 from kg.snapshot import Facts, context_file, restore_snapshot, to_rdflib
 from kg.store import Store, open_store
 
 ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
 PROVENANCE = ox.NamedNode(str(GRAPH_PROVENANCE))
 NAMES = ox.NamedNode(str(GRAPH_NAMES))
+SUMMARY = ox.NamedNode(str(GRAPH_SUMMARY))
 TRIPLE_FILES = {"graph.nt": ox.RdfFormat.N_TRIPLES, "graph.ttl": ox.RdfFormat.TURTLE,
                 "graph.jsonld": ox.RdfFormat.JSON_LD}
 QUAD_FILES = {"graph.nq": ox.RdfFormat.N_QUADS, "graph.trig": ox.RdfFormat.TRIG}
@@ -52,7 +53,7 @@ def _facts_graph(quads) -> Graph:
     """What graph.nt/ttl/jsonld must hold: the union of every graph except the ontology, provenance and name-key
     graphs."""
     return _graph((q.subject, q.predicate, q.object) for q in quads
-                  if q.graph_name not in (ONTOLOGY, PROVENANCE, NAMES))
+                  if q.graph_name not in (ONTOLOGY, PROVENANCE, NAMES, SUMMARY))
 
 
 def _by_graph(quads) -> dict[str, Graph]:
