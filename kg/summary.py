@@ -13,7 +13,10 @@ Everything lands in the derived graph ``ckgid:graph/summary`` (not facts: no sou
 - ``?x ckg:enterpriseCount n`` for each chain, segment and place with at least one enterprise;
 - ``?chain ckg:unplacedCount n``: the chain's enterprises placed in none of its segments;
 - a ``ckg:Tally`` per (chain, place) and (segment, place) pair: ``ckg:tallyOf``, ``ckg:tallyIn``,
-  ``ckg:enterpriseCount``;
+  ``ckg:enterpriseCount``; a place here is a district, county or zone (the enterprise is located there, directly or
+  through its park) or a park (the enterprise is ``ckg:inPark`` it);
+- a ``ckg:Tally`` per pair of chains sharing enterprises: two ``ckg:tallyOf`` chains, no ``ckg:tallyIn``, and the
+  number of enterprises of both;
 - ``ckg:MemberPage`` nodes, ``PAGE_SIZE`` enterprises each, listing a chain's enterprises in a fixed order
   (chain-masters, leading enterprises, members; each by Chinese name, then id): ``ckg:pageOf``, ``ckg:pageNumber``,
   ``ckg:pageMember``. Page ``k`` holds ranks ``k × PAGE_SIZE`` … ``(k + 1) × PAGE_SIZE − 1``.
@@ -161,6 +164,29 @@ class Summary:
             add(_iri(seg), _c("enterpriseCount"), _int(n))
         for (seg, place), n in sorted(segment_place.items()):
             self._tally(add, seg, place, n)
+        segment_park: dict[tuple[str, str], int] = defaultdict(int)
+        for ent, segs in self.segments.items():
+            for park in _ids(self.parks.get(ent)):
+                for seg in _ids(segs):
+                    segment_park[seg, park] += 1
+        for (seg, park), n in sorted(segment_park.items()):
+            self._tally(add, seg, park, n)
+        pairs: dict[tuple[str, str], int] = defaultdict(int)
+        chains_of: dict[str, list[str]] = defaultdict(list)
+        for chain in sorted(self.roles):
+            for ent in self.roles[chain]:
+                chains_of[ent].append(chain)
+        for chains in chains_of.values():
+            for i, a in enumerate(chains):
+                for b in chains[i + 1:]:
+                    pairs[a, b] += 1
+        del chains_of
+        for (a, b), n in sorted(pairs.items()):
+            node = f"<{ID_NS}summary/tally/{a.replace(':', '.')}/{b.replace(':', '.')}>"
+            add(node, _A, _c("Tally"))
+            add(node, _c("tallyOf"), _iri(a))
+            add(node, _c("tallyOf"), _iri(b))
+            add(node, _c("enterpriseCount"), _int(n))
         for chain in sorted(self.roles):
             members = self.roles[chain]
             add(_iri(chain), _c("enterpriseCount"), _int(len(members)))
@@ -171,6 +197,8 @@ class Summary:
             for ent in members:
                 for place in self._places_of(ent):
                     by_place[place] += 1
+                for park in _ids(self.parks.get(ent)):
+                    by_place[park] += 1
             for place, n in sorted(by_place.items()):
                 self._tally(add, chain, place, n)
             order = sorted(members, key=lambda e: (members[e], self.names.get(e, ""), e))

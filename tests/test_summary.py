@@ -51,12 +51,21 @@ def test_chain_segment_and_place_counts_match_sparql(store):
 def test_tallies_match_sparql(store):
     derived = _counts(store, "SELECT ?of ?in ?n WHERE { GRAPH ckgg:summary { ?t a ckg:Tally ; ckg:tallyOf ?of ; "
                              "ckg:tallyIn ?in ; ckg:enterpriseCount ?n } }")
-    chain_place = _counts(store, f"SELECT ?chain ?place (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {OF_CHAIN} {IN_PLACE} }} "
-                                 "GROUP BY ?chain ?place")
+    in_place_or_park = f"{{ {IN_PLACE} }} UNION {{ ?e ckg:inPark ?place }}"
+    chain_place = _counts(store, f"SELECT ?chain ?place (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {OF_CHAIN} "
+                                 f"{in_place_or_park} }} GROUP BY ?chain ?place")
     segment_place = _counts(store, f"SELECT ?s ?place (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e ckg:inSegment ?s . "
-                                   f"{IN_PLACE} }} GROUP BY ?s ?place")
+                                   f"{in_place_or_park} }} GROUP BY ?s ?place")
     assert chain_place
     assert derived == {**chain_place, **segment_place}
+
+
+def test_chain_pair_tallies_match_sparql(store):
+    derived = _counts(store, "SELECT ?a ?b ?n WHERE { GRAPH ckgg:summary { ?t a ckg:Tally ; ckg:tallyOf ?a, ?b ; "
+                             "ckg:enterpriseCount ?n FILTER NOT EXISTS { ?t ckg:tallyIn ?x } FILTER(STR(?a) < STR(?b)) } }")
+    shared = _counts(store, f"""SELECT ?a ?b (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+        {OF_CHAIN.replace("?chain", "?a")} {OF_CHAIN.replace("?chain", "?b")} FILTER(STR(?a) < STR(?b)) }} GROUP BY ?a ?b""")
+    assert derived == shared
 
 
 def test_unplaced_counts_match_sparql(store):
