@@ -31,8 +31,8 @@ from kg import codes, identifiers, paths
 from kg.errors import ChainKGError, DataError, Problem, StoreError
 from kg.iris import CKG_NS
 from kg.manifest import Manifest, describe, load_manifest
-from kg.summary import Summary
 from kg.store import Store, fingerprint, read_info, stat_signature, write_store
+from kg.summary import Summary
 from kg.tables import SPECS, Row, iter_table
 from kg.validate import DEFAULT_LIMIT, Checker, load_industry_codes
 
@@ -519,6 +519,8 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
     seconds: dict[str, float] = {}
     rows_read: dict[str, int] = {}
     in_sample: set[str] = set()
+    sampling = sample is not None and write is None
+    referenced: set[str] = set()  # enterprises outside the sample that sampled rows point at
 
     summary = Summary() if write is not None else None
 
@@ -557,17 +559,15 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
             count += 1
             ok = checker.register(row, spec)
             problems = checker.check(row, spec) if ok else 1
-            if sample is not None and write is None and name != "aliases.csv":
-                emitter.write = sampled.append if not checker.count else None
-                if name == "enterprises.csv" and count > sample:
-                    emitter.write = None
-                if name == "links.csv" and not {row.get("subject_id"), row.get("object_id")} <= in_sample:
-                    emitter.write = None
-                if emitter.write is not None and name == "enterprises.csv":
+            if sampling and name != "aliases.csv":
+                # validate: only the sample's quads are converted (for SHACL), the other rows are checked only
+                if name == "enterprises.csv" and count <= sample:
                     in_sample.add(row.get("enterprise_id"))
+                    if row.get("parent_id"):
+                        referenced.add(row.get("parent_id"))
+                elif not (name == "links.csv" and {row.get("subject_id"), row.get("object_id")} <= in_sample):
+                    continue
             emit(row, problems)
-        if sample is not None and write is None:
-            emitter.write = sampled.append if not checker.count else None
         rows_read[name] = count
         seconds[name] = time.perf_counter() - phase
         if name == "enterprises.csv":
@@ -584,7 +584,10 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
     seconds["total"] = time.perf_counter() - started
     out = {"quads": emitter.quads, "graphs": emitter.graphs + 4, "rows": rows_read,
            "seconds": {k: round(v, 3) for k, v in seconds.items()}, "dataset": describe(manifest)}
-    if sample is not None:
+    if sampling:
+        for ent in sorted(referenced - in_sample):  # typed, so that sh:class on the sample sees what they are
+            emitter.add(_n(ent), A, _c("Enterprise"), _u(f"{ID_NS}graph/sample-stubs"))
+        emitter.flush(force=True)
         out["sample"] = "".join(sampled)
     return out
 

@@ -2,8 +2,8 @@
 
 Every function is pure (no I/O) and raises :class:`kg.errors.InvalidIdentifier` with a message naming the
 value, what is wrong and what would be right. Rules: GB 32100-2015 (统一社会信用代码), GB/T 2260 division
-codes for Jinan, GB/T 9704-2012 §7.2.5 document numbers (发文字号), XSD date literals, and a text key for
-matching names (never for display).
+codes (checked against a dataset's own division table), GB/T 9704-2012 §7.2.5 document numbers (发文字号), XSD
+date literals, and a text key for matching names (never for display).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import operator
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
-from types import MappingProxyType
 from typing import Any
 
 from kg.errors import InvalidIdentifier
@@ -24,24 +23,6 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
-
-JINAN_COUNTY_CODES: Mapping[str, str] = MappingProxyType({
-    "370100": "济南市", "370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区",
-    "370112": "历城区", "370113": "长清区", "370114": "章丘区", "370115": "济阳区", "370116": "莱芜区",
-    "370117": "钢城区", "370124": "平阴县", "370126": "商河县",
-})  # fmt: skip
-"""GB/T 2260 codes of Jinan (370100) and its 12 county-level divisions, code -> name."""
-
-STATISTICAL_ONLY_CODES: Mapping[str, str] = MappingProxyType(
-    {"370176": "济南高新技术产业开发区 (statistical code of a functional zone, formerly 370171)"}
-)
-"""Codes used by the statistics bureau that are not administrative divisions."""
-
-# Codes no longer in force, for hints only (a USCC keeps the code in force at registration).
-_FORMER_CODES = {
-    "370181": ("章丘市", "370114"), "370125": ("济阳县", "370115"), "371202": ("莱芜市莱城区", "370116"),
-    "371203": ("莱芜市钢城区", "370117"), "370171": ("济南高新区", "370176"),
-}  # fmt: skip
 
 _ROUNDED_HINT = "looks rounded by a spreadsheet; read code columns as text"
 
@@ -101,30 +82,40 @@ def _illegal_chars(text: str) -> str:
     return f"illegal character {', '.join(bad)}; allowed are 0-9 and {USCC_ALPHABET[10:]} (never I, O, S, V, Z)"
 
 
-def validate_division_code(code: str, known: Mapping[str, str] | Collection[str]) -> str:
-    """Check a six-digit GB/T 2260 division code against the known codes and return it stripped.
+def validate_division_code(code: str, known: Mapping[str, Any] | Collection[str]) -> str:
+    """Check a six-digit GB/T 2260 division code against a dataset's division table and return it stripped.
 
     Args:
         code: The code as read, e.g. ``"370102"``.
-        known: The codes the dataset knows (a mapping code -> name, or a collection of codes).
+        known: The dataset's division table: code → an entry with ``status`` (``current``, ``former`` or
+            ``statistical``), ``name`` and, for a former code, ``successor`` (see :class:`kg.manifest.Division`);
+            or simply the collection of accepted codes.
 
     Raises:
-        InvalidIdentifier: If the code is not six digits or not in ``known``.
+        InvalidIdentifier: If the code is not six digits, or not a current code of the table (with a hint when the
+            table knows it as a former or a statistical code).
+
+    >>> validate_division_code(" 370102 ", {"370102"})
+    '370102'
     """
     value = code.strip()
     if not re.fullmatch(r"[0-9]{6}", value):
         raise InvalidIdentifier(f"division code {code!r}: expected six digits (GB/T 2260), e.g. '370102'")
-    if value in known:
+    entry = status = None
+    if isinstance(known, Mapping):
+        entry = known.get(value)
+        status = None if entry is None else getattr(entry, "status", "current")
+    if status == "current" or (entry is None and not isinstance(known, Mapping) and value in known):
         return value
-    message = f"division code {code!r}: not a known Jinan county-level code"
-    if value in _FORMER_CODES:
-        name, successor = _FORMER_CODES[value]
-        message += f"; it is the former code of {name}, use {successor}"
-    elif value in STATISTICAL_ONLY_CODES:
-        message += f"; it is {STATISTICAL_ONLY_CODES[value]}"
-    codes = sorted(known)
-    if len(codes) <= 20:
-        message += f"; known codes: {', '.join(codes)}"
+    message = f"division code {code!r}: not a current county-level code of the dataset's division table"
+    if status == "former":
+        message += f"; it is the former code of {entry.name}, use {entry.successor}"
+    elif status == "statistical":
+        message += f"; it is a statistical code ({entry.name}): put it in stat_code"
+    current = sorted(c for c in known if not isinstance(known, Mapping)
+                     or getattr(known[c], "status", "current") == "current")
+    if len(current) <= 20:
+        message += f"; known codes: {', '.join(current)}"
     raise InvalidIdentifier(message)
 
 

@@ -40,8 +40,18 @@ def data_root() -> Path:
 
 
 def default_data_dir() -> Path:
-    """The bundled Jinan dataset, used when no ``--data`` is given."""
-    return data_root() / "jinan"
+    """The bundled dataset used when no ``--data`` is given: the folder under ``data/`` whose ``dataset.json`` says
+    ``"default": true`` (the city is data, not code)."""
+    import json
+
+    folders = sorted(p.parent for p in data_root().glob("*/dataset.json"))
+    for folder in folders:
+        try:
+            if json.loads((folder / "dataset.json").read_text(encoding="utf-8")).get("default"):
+                return folder
+        except (OSError, ValueError):
+            continue
+    return folders[0] if folders else data_root()
 
 
 def gbt4754_file() -> Path:

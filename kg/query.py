@@ -7,9 +7,9 @@ A bound variable must be projected by the query (Oxigraph requires it).
 from __future__ import annotations
 
 import os
-from itertools import islice
 from decimal import Decimal
 from functools import cache
+from itertools import islice
 
 import pyoxigraph as ox
 

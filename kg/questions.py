@@ -369,8 +369,8 @@ def chain_profile(store, chain: str) -> dict:
     for row in seg_rows:
         seg = segments.setdefault(row["segment"], {
             "name": row["name_zh"], "name_en": row["name_en"], "position": local(row["position"]).lower(),
-            "sequence": row["sequence"], "supplies_to": [], "codes": [], "enterprise_count": counts.get(row["segment"], 0),
-            "enterprises": [], "iri": row["segment"]})
+            "sequence": row["sequence"], "supplies_to": [], "codes": [],
+            "enterprise_count": counts.get(row["segment"], 0), "enterprises": [], "iri": row["segment"]})
         target = seg_names.get(row["supplies_to"], row["supplies_to"])
         if target and target not in seg["supplies_to"]:
             seg["supplies_to"].append(target)

@@ -120,8 +120,8 @@ class Facts:
     """The facts of a dataset, their backing (sources and confidence) and the entities they describe.
 
     Args:
-        quads: every quad of a dataset (snapshot or store); ontology, name-key and summary quads are ignored, provenance quads give the
-            backing. Triples (default graph) are facts with unknown backing.
+        quads: every quad of a dataset (snapshot or store); ontology, name-key and summary quads are ignored,
+            provenance quads give the backing. Triples (default graph) are facts with unknown backing.
     """
 
     def __init__(self, quads: Iterable[ox.Quad]) -> None:

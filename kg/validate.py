@@ -25,10 +25,10 @@ from kg.tables import CONFIDENCE, LINK_PREDICATES, SPECS, Row, TableSpec
 
 DEFAULT_LIMIT = 1000
 _match_key = identifiers.cached_match_key
-#: The canonical 文号 form, as ``ontology/shapes.ttl`` (ckgsh:PolicyDocument-docNumber) states it; a test checks that
-#: the two are the same pattern.
-DOC_NUMBER_SHAPE = ("^[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+〔([0-9]{4}〕[1-9][0-9]*|[〇零一二三四五六七八九十百]+届〕"
-                    "第[1-9][0-9]*)号$")
+#: The canonical 文号 form, as ``ontology/shapes.ttl`` (ckgsh:PolicyDocument-docNumber) states it; a test checks
+#: that the two are the same pattern.
+DOC_NUMBER_SHAPE = ("^[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+〔([0-9]{4}〕[1-9][0-9]*"
+                    "|[〇零一二三四五六七八九十百]+届〕第[1-9][0-9]*)号$")
 _DOC_NUMBER = re.compile(DOC_NUMBER_SHAPE)
 _CITY_CODE = re.compile(r"[0-9]{4}00")
 _COUNTY_CODE = re.compile(r"[0-9]{4}(0[1-9]|[1-9][0-9])")
@@ -84,7 +84,15 @@ class Checker:
         """The problems found so far as one error (sorted by table and line), or ``None``."""
         if not self.count:
             return None
-        problems = sorted(self.problems, key=lambda p: (_TABLE_RANK.get(p.file, 99), p.line, p.column))
+        merged: dict[tuple, Problem] = {}
+        for p in self.problems:  # one line per bad cell, its findings joined
+            key = (p.file, p.line, p.column, p.value)
+            if key in merged:
+                if p.message not in merged[key].message:
+                    merged[key].message += "; " + p.message
+            else:
+                merged[key] = Problem(p.file, p.line, p.column, p.value, p.message)
+        problems = sorted(merged.values(), key=lambda p: (_TABLE_RANK.get(p.file, 99), p.line, p.column))
         if self.more:
             problems.append(Problem("", 0, "", "", f"… and {self.more} more problem(s) not listed "
                                                    f"(only the first {self.limit} are shown)"))
@@ -213,7 +221,8 @@ class Checker:
             tier = row.get("tier")
             self._kinds[row.get("chain_id")] = tier
             if not row.get("system_id"):
-                self.add(row.problem("system_id", "An industrial chain has exactly one ckg:inSystem, a ckg:ChainSystem."))
+                self.add(row.problem("system_id",
+                                     "An industrial chain has exactly one ckg:inSystem, a ckg:ChainSystem."))
             if tier == "landmark" and not row.get("group"):
                 self.add(row.problem("group", "A landmark chain has exactly one ckg:chainGroup (advantage, "
                                               "characteristic or emerging)."))
@@ -274,22 +283,7 @@ class Checker:
             self.add(row.problem(column, f"is implausibly large (limit {MAX_ABS_NUMBER:.0e}); check the unit"))
 
     def _check_division_code(self, value: str) -> None:
-        if self.divisions is None:
-            identifiers.validate_division_code(value, {value})
-            return
-        current = {code for code, d in self.divisions.items() if d.status == "current"}
-        try:
-            identifiers.validate_division_code(value, current)
-        except InvalidIdentifier as err:
-            known = self.divisions.get(value)
-            message = str(err).split(";")[0] + ": not a county-level code of this dataset's division table"
-            if known and known.status == "former":
-                message += f"; it is the former code of {known.name}, use {known.successor}"
-            elif known and known.status == "statistical":
-                message += f"; it is a statistical code ({known.name}), put it in stat_code"
-            elif len(current) <= 20:
-                message += f"; known codes: {', '.join(sorted(current))}"
-            raise InvalidIdentifier(message) from None
+        identifiers.validate_division_code(value, self.divisions if self.divisions is not None else {value})
 
     def _check_stat_code(self, value: str) -> None:
         if self.divisions is None:
@@ -383,7 +377,8 @@ def check_rows(tables: Mapping[str, Iterable[Row]], industry_codes: Mapping, div
         raise error
 
 
-def check_dataset(tables: Mapping[str, Iterable[Row]], industry_codes: Mapping, divisions: Mapping | None = None) -> None:
+def check_dataset(tables: Mapping[str, Iterable[Row]], industry_codes: Mapping,
+                  divisions: Mapping | None = None) -> None:
     """Alias of :func:`check_rows` (the name earlier code used)."""
     check_rows(tables, industry_codes, divisions)
 

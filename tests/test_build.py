@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build_store, compile_dataset
+from kg.build import build_store, compile_dataset, ready_store
 from kg.errors import DataError
 from kg.query import select
-from kg.build import ready_store
 from kg.store import read_info
 from kg.tables import SPECS
 

@@ -27,8 +27,7 @@ from kg.store import Store
 KG = Path(__file__).resolve().parents[1] / "kg"
 #: Modules checked for city names in code. Others are being cleaned at the same time (views, validate, identifiers,
 #: namespace); widen this to every ``kg/**/*.py`` once they are: ``sorted(p.name for p in KG.glob("*.py"))``.
-CITY_FREE = ("report.py", "gap_views.py", "viz.py", "overview_maps.py", "pages.py", "export.py", "snapshot.py",
-             "manifest.py")
+CITY_FREE = tuple(sorted(p.name for p in (Path(__file__).resolve().parents[1] / "kg").glob("*.py")))
 CITY = re.compile("济南|jinan", re.IGNORECASE)
 BANNER = {lang: f'<p class="synthetic" role="note">⚠ {text}</p>' for lang, text in SYNTHETIC_NOTICE.items()}
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from kg.build import ready_store
 from kg.export import export_snapshot
 from kg.snapshot import diff_facts, load_facts, render_diff, summarize
-from kg.build import ready_store
 
 
 def _read(path: Path) -> tuple[list[str], list[dict]]:

@@ -25,7 +25,7 @@ from kg.atomic import write_atomic
 from kg.build import build_store
 from kg.errors import DataError, ExportError
 from kg.export import FORMATS, export_snapshot, project, xml_safe
-from kg.namespace import CKG, CKGID, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_SUMMARY, GRAPH_PROVENANCE, PREFIXES
+from kg.namespace import CKG, CKGID, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SUMMARY, PREFIXES
 from kg.snapshot import Facts, context_file, restore_snapshot, to_rdflib
 from kg.store import Store, open_store
 

@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from kg.errors import InvalidIdentifier
 from kg.identifiers import (
-    JINAN_COUNTY_CODES,
-    STATISTICAL_ONLY_CODES,
     is_strict_doc_number,
     match_key,
     normalise_doc_number,
@@ -94,8 +92,15 @@ def test_uscc_check_char_rejects_bad_prefix() -> None:
 # --- division codes -----------------------------------------------------------------------------------------------
 
 
+def _divisions():
+    from kg import paths
+    from kg.manifest import load_manifest
+
+    return load_manifest(paths.default_data_dir()).divisions()
+
+
 def test_division_code_known() -> None:
-    assert validate_division_code(" 370102 ", JINAN_COUNTY_CODES) == "370102"
+    assert validate_division_code(" 370102 ", _divisions()) == "370102"
     assert validate_division_code("370176", {"370176", "370102"}) == "370176"
 
 
@@ -104,21 +109,25 @@ def test_division_code_known() -> None:
     [
         ("3701", "expected six digits"),
         ("37010A", "expected six digits"),
-        ("370181", "not a known Jinan county-level code; it is the former code of 章丘市, use 370114"),
+        ("370181", "not a current county-level code of the dataset's division table; it is the former code of 章丘市, "
+                   "use 370114"),
         ("370171", "former code of 济南高新区, use 370176"),
-        ("370176", "statistical code of a functional zone"),
-        ("110101", "not a known Jinan county-level code; known codes: 370100, 370102"),
+        ("370176", "statistical code .济南高新技术产业开发区.: put it in stat_code"),
+        ("110101", "not a current county-level code of the dataset's division table; known codes: 370100, 370102"),
     ],
 )
 def test_division_code_rejections(code: str, fragment: str) -> None:
     with pytest.raises(InvalidIdentifier, match=fragment):
-        validate_division_code(code, JINAN_COUNTY_CODES)
+        validate_division_code(code, _divisions())
 
 
-def test_county_codes_shape() -> None:
-    assert len(JINAN_COUNTY_CODES) == 13
-    assert set(STATISTICAL_ONLY_CODES) == {"370176"}
-    assert not set(STATISTICAL_ONLY_CODES) & set(JINAN_COUNTY_CODES)
+def test_division_table_shape() -> None:
+    table = _divisions()
+    current = {c for c, d in table.items() if d.status == "current"}
+    assert len(current) == 13 and "370100" in current
+    assert {c for c, d in table.items() if d.status == "statistical"} == {"370176"}
+    assert all(table[d.successor].status in ("current", "statistical")
+               for d in table.values() if d.status == "former")
 
 
 def _read_reference(name: str) -> list[list[str]]:
@@ -129,20 +138,18 @@ def _read_reference(name: str) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def test_county_codes_match_reference() -> None:
+def test_division_table_matches_reference() -> None:
     rows = _read_reference("jinan-division-codes.csv")
     assert rows[0][:2] == ["code", "name"]
-    body = [{"code": row[0], "name": row[1]} for row in rows[1:]]
-    administrative = {r["code"]: r["name"] for r in body if r["code"] not in STATISTICAL_ONLY_CODES}
-    assert administrative == dict(JINAN_COUNTY_CODES)
-    statistical = {r["code"] for r in body if r["code"] in STATISTICAL_ONLY_CODES}
-    assert statistical == set(STATISTICAL_ONLY_CODES)
+    table = _divisions()
+    assert {row[0]: row[1] for row in rows[1:]} == {c: d.name for c, d in table.items() if d.status != "former"}
 
 
 def test_street_codes_lie_in_known_counties() -> None:
     rows = _read_reference("jinan-street-statcodes.csv")
     parents = {row[2] for row in rows if row and row[0].isdigit()}
-    assert parents == set(JINAN_COUNTY_CODES) - {"370100"} | set(STATISTICAL_ONLY_CODES)
+    table = _divisions()
+    assert parents == {c for c, d in table.items() if d.status in ("current", "statistical")} - {"370100"}
 
 
 # --- document numbers ----------------------------------------------------------------------------------------------

@@ -62,9 +62,11 @@ def test_tallies_match_sparql(store):
 
 def test_chain_pair_tallies_match_sparql(store):
     derived = _counts(store, "SELECT ?a ?b ?n WHERE { GRAPH ckgg:summary { ?t a ckg:Tally ; ckg:tallyOf ?a, ?b ; "
-                             "ckg:enterpriseCount ?n FILTER NOT EXISTS { ?t ckg:tallyIn ?x } FILTER(STR(?a) < STR(?b)) } }")
+                             "ckg:enterpriseCount ?n FILTER NOT EXISTS { ?t ckg:tallyIn ?x } "
+                             "FILTER(STR(?a) < STR(?b)) } }")
     shared = _counts(store, f"""SELECT ?a ?b (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-        {OF_CHAIN.replace("?chain", "?a")} {OF_CHAIN.replace("?chain", "?b")} FILTER(STR(?a) < STR(?b)) }} GROUP BY ?a ?b""")
+        {OF_CHAIN.replace("?chain", "?a")} {OF_CHAIN.replace("?chain", "?b")} FILTER(STR(?a) < STR(?b)) }}
+        GROUP BY ?a ?b""")
     assert derived == shared
 
 
@@ -78,10 +80,12 @@ def test_unplaced_counts_match_sparql(store):
 def test_member_pages_list_every_enterprise_once_masters_first_then_by_name(store):
     pages = sorted(_rows(store, "SELECT ?chain ?k ?e WHERE { GRAPH ckgg:summary { ?p ckg:pageOf ?chain ; "
                                 "ckg:pageNumber ?k ; ckg:pageMember ?e } }"))
-    roles = _rows(store, f"""SELECT ?chain ?e ?role ?name WHERE {{
-        {{ ?e ckg:chainMasterOf ?chain BIND(0 AS ?role) }} UNION {{ ?e ckg:leadingEnterpriseOf ?chain BIND(1 AS ?role) }}
-        UNION {{ ?e ckg:memberOfChain ?chain BIND(2 AS ?role) }} UNION {{ ?e ckg:inSegment/ckg:segmentOf ?chain BIND(2 AS ?role) }}
-        OPTIONAL {{ ?e skos:prefLabel ?name FILTER(LANG(?name) = "zh") }} }}""")
+    roles = _rows(store, """SELECT ?chain ?e ?role ?name WHERE {
+        { ?e ckg:chainMasterOf ?chain BIND(0 AS ?role) }
+        UNION { ?e ckg:leadingEnterpriseOf ?chain BIND(1 AS ?role) }
+        UNION { ?e ckg:memberOfChain ?chain BIND(2 AS ?role) }
+        UNION { ?e ckg:inSegment/ckg:segmentOf ?chain BIND(2 AS ?role) }
+        OPTIONAL { ?e skos:prefLabel ?name FILTER(LANG(?name) = "zh") } }""")
     best: dict[tuple, tuple] = {}
     for chain, ent, role, name in roles:
         key = (chain, ent)
