@@ -63,8 +63,10 @@ class Index:
     command starts in milliseconds whether the store holds fifty enterprises or a million.
     """
 
-    def __init__(self, rows: list[dict], store=None) -> None:
+    def __init__(self, rows: list[dict], store=None, enterprises_in_memory: bool = True) -> None:
         self.store = store
+        #: whether the enterprises' keys are among ``rows`` (small stores); else they are looked up one key at a time
+        self.enterprises_in_memory = enterprises_in_memory
         self.entities: dict[str, Entity] = _Entities(store) if store is not None else {}
         self.keys: dict[str, set[str]] = {}
         self.labels: dict[str, str] = {}
@@ -97,19 +99,16 @@ class Index:
 
     def _lookup(self, key: str, enterprises: bool) -> set[str]:
         found = set(self.keys.get(key, ()))
-        if enterprises and self.store is not None:
+        if enterprises and not self.enterprises_in_memory and self.store is not None:
             for row in select(self.store, "names_by_key", key=literal(key)):
-                self._add(row)
-                found.add(row["entity"])
+                if row["entity"] not in found and self.entities.get(row["entity"]) is not None:
+                    found.add(row["entity"])
         return found
 
-    def _containing(self, key: str, enterprises: bool) -> set[str]:
-        found = {e for k, ids in self.keys.items() if key in k for e in ids}
-        if enterprises and self.store is not None:
-            for row in select(self.store, "names_containing", part=literal(key)):
-                self._add(row)
-                found.add(row["entity"])
-        return found
+    def _containing(self, key: str) -> set[str]:
+        # Part of a name: among the keys in memory (every entity of a small store; all but the enterprises of a
+        # large one, whose keys would take seconds to scan).
+        return {e for k, ids in self.keys.items() if key in k for e in ids}
 
     def resolve(self, text: str, kinds: tuple[str, ...] | None = None) -> Entity:
         """Find the one entity ``text`` names.
@@ -132,11 +131,13 @@ class Index:
             if found:
                 return self._one(found, text)
         if len(key) >= 2:
-            found = self._pick(self._containing(key, enterprises), kinds)
+            found = self._pick(self._containing(key), kinds)
             if found:
                 return self._one(found, text)
         suggestions = self.suggest(key, kinds)
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        if enterprises and not self.enterprises_in_memory:
+            hint += " (in a dataset this large an enterprise is found by its full name, alias or credit code)"
         raise NotFound(f"no {what} named {text!r}{hint}", suggestions)
 
     def suggest(self, key: str, kinds: tuple[str, ...] | None) -> list[str]:
@@ -199,11 +200,23 @@ def _variants(key: str, text: str = "") -> list[str]:
 _INDEXES: dict[str, Index] = {}
 
 
+#: Up to this many enterprises, their keys are loaded with the rest (a few ms per thousand), so that part of a name
+#: finds one; above it, an enterprise is looked up by its full key.
+ENTERPRISES_IN_MEMORY = 20000
+
+
 def index_for(store) -> Index:
-    """The name index of a store (its small kinds, loaded once per process and store)."""
+    """The name index of a store (loaded once per process and store)."""
     token = f"{store.path}|{store.info.get('fingerprint')}|{store.info.get('built_at')}"
     if token not in _INDEXES:
-        _INDEXES[token] = Index(select(store, "names_small"), store)
+        rows = select(store, "names_small")
+        count = (store.info.get("rows") or {}).get("enterprises.csv")
+        if count is None:
+            count = select(store, "enterprise_count")[0]["n"]
+        small = count <= ENTERPRISES_IN_MEMORY
+        if small:
+            rows += select(store, "names_enterprises")
+        _INDEXES[token] = Index(rows, store, enterprises_in_memory=small)
     return _INDEXES[token]
 
 

@@ -92,12 +92,12 @@ CASES = {
         ("ckg:LandmarkChain", "src/F1", "ckg:Partial"),
     }),
     # Rows without a quote or note share one graph per table, sources and confidence (kg.build.Emitter.graph_of).
-    "names_by_key": ({"key": "lit:乙设计公司"}, ("entity", "class", "name_zh", "name_en"), {
-        ("ent/beta", "ckg:Enterprise", "乙设计公司", "Beta Design"),
+    "names_by_key": ({"key": "lit:乙设计公司"}, ("entity",), {("ent/beta",)}),
+    "names_enterprises": ({}, ("entity", "key"), {
+        ("ent/alpha", "甲芯片公司"), ("ent/alpha", "alphachips"), ("ent/alpha", "91110000600037341l"),
+        ("ent/beta", "乙设计公司"), ("ent/beta", "betadesign"),
     }),
-    "names_containing": ({"part": "lit:芯片"}, ("entity", "name_zh"), {
-        ("ent/alpha", "甲芯片公司"), ("ent/epsilon", "戊芯片子公司"),
-    }),
+    "enterprise_count": ({}, ("n",), {(5,)}),
     "names_of": ({"entity": "park/chip-park"}, ("class",), {("ckg:Park",), ("ckg:Place",)}),
     "names_small": ({}, ("entity", "class", "key"), set()),
     "graph_sources": ({"entity": "ent/beta"}, ("g", "source"), {
@@ -202,6 +202,9 @@ def test_query_rows(mini_store, name):
         assert chips == {("芯片", "pref"), ("Chips", "pref"), ("集成电路", "alt"), ("IC", "alt")}
         assert ("pol/plan", "测发〔2023〕7号", "docno") in got
         assert ("dist/370112", "370112", "code") in got
+    elif name == "names_enterprises":
+        assert expected <= got and {e for e, _ in got} == {"ent/alpha", "ent/beta", "ent/gamma", "ent/delta",
+                                                          "ent/epsilon"}
     elif name == "names_small":
         assert ("chain/chips", "ckg:IndustrialChain", "ic") in got  # the alias IC, keyed (case-folded)
         assert ("pol/plan", "ckg:PolicyDocument", "测发〔2023〕7号") in got
