@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph
-from rdflib.namespace import RDF, SKOS, SH
+from rdflib.namespace import RDF, SH, SKOS
 
 from cli import cli
 from kg import codes, paths
