@@ -1,7 +1,9 @@
 """chainkg: a knowledge graph of a city's industrial chains and the policies behind them.
 
-The data flow, one module per stage: :mod:`kg.tables` (CSV) → :mod:`kg.validate` → :mod:`kg.build` (RDF) →
-:mod:`kg.store` (Oxigraph) → :mod:`kg.query` / :mod:`kg.questions` (rows) → analysis, maps, exports.
+The data flow, one module per stage: :mod:`kg.manifest` (the dataset folder) → :mod:`kg.tables` (CSV rows, streamed)
+→ :mod:`kg.validate` (row checks) → :mod:`kg.build` (N-Quads into the bulk loader; :mod:`kg.summary` counts on the
+way) → :mod:`kg.store` (open the Oxigraph store) → :mod:`kg.query` / :mod:`kg.resolve` / :mod:`kg.questions` (rows)
+→ analysis, maps, exports. :mod:`kg.codes` holds the code lists every stage shares.
 """
 
 __version__ = "0.1.0"
