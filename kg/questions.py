@@ -391,8 +391,15 @@ def _held(store, chain: Entity, tallies: list[dict]) -> list[dict]:
     return out
 
 
+def _ordered(rows: list[dict], columns: tuple[str, ...]) -> list[dict]:
+    """Rows gathered from several queries, in the order one query's ``ORDER BY`` of these columns gave (unbound
+    first), so that grouping them keeps sources in a stable order."""
+    return sorted(rows, key=lambda r: tuple(str(r.get(c) or "") for c in columns))
+
+
 def _parks_from(rows: list[dict], tallies: list[dict]) -> list[dict]:
     counts = {t["place"]: t["enterprises"] for t in tallies}
+    rows = _ordered(rows, ("park", "basis", "enterprise", "source"))
     grouped = group_rows(rows, ("park",), ("park", "name_zh", "name_en", "level", "district_zh"),
                          collect=("basis", "enterprise_zh"))
     order = ("carries", "positioned", "enterprise")
@@ -415,6 +422,7 @@ def chain_places(store, chain: str | Entity) -> list[dict]:
 
 def _places_from(rows: list[dict], tallies: list[dict]) -> list[dict]:
     counts = {t["place"]: t["enterprises"] for t in tallies if not t["is_park"]}
+    rows = _ordered(rows, ("place", "basis", "via", "source"))
     grouped = group_rows(rows, ("place",), ("place", "name_zh", "name_en"), collect=("basis", "via_zh"))
     return [{"name": r["name_zh"], "name_en": r["name_en"], "basis": r["basis"], "via": r["via_zh"],
              "enterprise_count": counts.get(r["place"], 0), "confidence": r["confidence"], "sources": r["sources"],
@@ -524,6 +532,7 @@ def district_profile(store, name: str, limit: int = PAGE, offset: int = 0) -> di
     chain_rows += [{"chain": t["chain"], "chain_zh": t["chain_zh"], "chain_en": t["chain_en"], "tier": t["tier"],
                     "basis": "enterprise"} for t in tallies if t["enterprises"] > NAMED_UP_TO]
     counts = {t["chain"]: t["enterprises"] for t in tallies}
+    chain_rows = _ordered(chain_rows, ("basis", "chain", "via", "source"))
     facts = _describe_from(place, fact_rows, source_rows)
     positioning = [{"text": f["value"], "confidence": f["confidence"], "sources": f["sources"]}
                    for f in facts["facts"] if f["property"] == "positioning"]
