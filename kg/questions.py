@@ -318,10 +318,9 @@ def _paged_members(store, entity: Entity, limit: int, offset: int) -> dict:
     counted = select(store, "enterprise_count", entity=iri(entity.iri))
     total = counted[0]["enterprises"] if counted else 0
     first, last = offset // PAGE_SIZE, (min(offset + limit, total) - 1) // PAGE_SIZE
-    pages = select_many(store, [("member_page", {"page": iri(page_iri(entity.iri, k))})
+    pages = select_many(store, [("page_enterprises", {"page": iri(page_iri(entity.iri, k)), "chain": iri(entity.iri)})
                                 for k in range(first, last + 1)])
-    members = [r["enterprise"] for rows in pages for r in rows]
-    rows = _details(store, entity.iri, members)
+    rows = _enterprises_from([r for rows in pages for r in rows])
     start = offset - first * PAGE_SIZE
     return {"total": total, "limit": limit, "offset": offset, "rows": rows[start:start + limit]}
 

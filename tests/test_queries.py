@@ -68,6 +68,14 @@ CASES = {
         ("park/chip-park", True, 1, "zone/hitech"), ("park/devzone", True, 1, "dist/370112"),
     }),
     # the summary graph: member pages (alpha chain-master, gamma leading, beta member) and counts
+    "page_enterprises": ({"page": "summary/page/chips/0", "chain": "chain/chips"},
+                         ("enterprise", "role", "segment", "district"), {
+        ("ent/alpha", "chain_master", "seg/chips-fab", "zone/hitech"),
+        ("ent/alpha", "member", "seg/chips-fab", "zone/hitech"),
+        ("ent/beta", "member", "seg/chips-design", "dist/370112"),
+        ("ent/gamma", "leading", "seg/chips-pack", "dist/370112"),
+        ("ent/gamma", "member", "seg/chips-pack", "dist/370112"),
+    }),
     "member_page": ({"page": "summary/page/chips/0"}, ("enterprise",), {("ent/alpha",), ("ent/beta",), ("ent/gamma",)}),
     "enterprise_count": ({"entity": "chain/chips"}, ("enterprises",), {(3,)}),
     "chain_policies": ({"chain": "chain/chips"}, ("policy", "support", "via", "doc_number"), {
