@@ -78,6 +78,7 @@ CASES = {
     }),
     "member_page": ({"page": "summary/page/chips/0"}, ("enterprise",), {("ent/alpha",), ("ent/beta",), ("ent/gamma",)}),
     "enterprise_count": ({"entity": "chain/chips"}, ("enterprises",), {(3,)}),
+    "tally_count": ({"of": "chain/chips", "in": "dist/370112"}, ("enterprises",), {(2,)}),
     "chain_policies": ({"chain": "chain/chips"}, ("policy", "support", "via", "doc_number"), {
         ("pol/chip-plan", "direct", "chain/chips", None),
         ("pol/plan", "general", None, "测发〔2023〕7号"),
