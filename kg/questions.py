@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from kg.errors import ChainKGError, NotFound
 from kg.iris import CKG
-from kg.query import iri, select, select_many, select_page
+from kg.query import count_rows, iri, run_many, select, select_many, select_page
 from kg.resolve import Entity, resolve
 from kg.summary import PAGE_SIZE, page_iri
 
@@ -132,25 +132,29 @@ def describe(store, name: str) -> dict:
 
 
 #: ``chainkg show`` lists at most this many links per property pointing at an entity (a chain has one
-#: ``ckg:memberOfChain`` link per enterprise) and counts the rest.
+#: ``ckg:memberOfChain`` link per enterprise) ...
 LINKS_SHOWN = 20
+#: ... and counts them up to this many (``total`` is then a lower bound, flagged by ``capped``).
+LINKS_COUNTED = 1000
 
 
 def describe_entity(store, entity: Entity, links_shown: int = LINKS_SHOWN) -> dict:
     """:func:`describe` for an already resolved entity.
 
     The entity's own facts are listed in full; the links pointing at it, at most ``links_shown`` per property (in
-    store order, then sorted), with the number per property in ``links_in_counts``.
+    store order, then sorted), each property's links counted up to :data:`LINKS_COUNTED` in ``links_in_counts``.
     """
     this = {"entity": iri(entity.iri)}
-    facts, sources, counts = select_many(store, [("entity_facts_out", this), ("graph_sources_out", this),
-                                                 ("entity_links_in_counts", this)])
+    facts, sources, props = select_many(store, [("entity_facts_out", this), ("graph_sources_out", this),
+                                                ("link_properties", {})])
+    counts = {r["p"]: n for r, n in zip(props, run_many(
+        lambda r: count_rows(store, "entity_link_subjects", LINKS_COUNTED + 1, p=iri(r["p"]), **this), props)) if n}
     links_in, shown = [], {}
-    for row in sorted(counts, key=lambda r: r["p"]):
+    for p in sorted(counts):
         # a link gives one row per label of its other end: read a few rows more than links
-        page = _first_distinct(select_page(store, "entity_links_in", 0, links_shown * 3, entity=iri(entity.iri),
-                                           p=iri(row["p"])), ("o", "g"), links_shown)
-        shown[row["p"]] = len({(r["o"], r["g"]) for r in page})
+        page = _first_distinct(select_page(store, "entity_links_in", 0, links_shown * 3, p=iri(p), **this),
+                               ("o", "g"), links_shown)
+        shown[p] = len({(r["o"], r["g"]) for r in page})
         links_in += sorted(page, key=lambda r: (str(r["o"]), str(r["g"])))
     known = {r["g"] for r in sources}
     more = sorted({r["g"] for r in links_in} - known)
@@ -158,9 +162,10 @@ def describe_entity(store, entity: Entity, links_shown: int = LINKS_SHOWN) -> di
                          for r in rows]
     result = _describe_from(entity, facts + links_in, sources)
     labels = {r["p"]: (r["p_zh"], r["p_en"]) for r in links_in}
-    result["links_in_counts"] = [{"property": local(r["p"]), "property_zh": labels.get(r["p"], (None, None))[0],
-                                  "property_en": labels.get(r["p"], (None, None))[1], "shown": shown[r["p"]],
-                                  "total": r["links"]} for r in sorted(counts, key=lambda r: r["p"])]
+    result["links_in_counts"] = [{"property": local(p), "property_zh": labels.get(p, (None, None))[0],
+                                  "property_en": labels.get(p, (None, None))[1], "shown": shown[p],
+                                  "total": min(n, LINKS_COUNTED), "capped": n > LINKS_COUNTED}
+                                 for p, n in sorted(counts.items())]
     return result
 
 

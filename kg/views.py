@@ -247,8 +247,8 @@ def show_view(result: dict, lang: str) -> list[Section]:
     sections[0].note = f"<{entity['iri']}>"
     more = [c for c in result.get("links_in_counts", []) if c["total"] > c["shown"]]
     if more:
-        sections[1].note = "; ".join(f"{c.get(f'property_{lang}') or c['property']}: {c['shown']} of {c['total']:,} "
-                                     f"shown" for c in more)
+        sections[1].note = "; ".join(f"{c.get(f'property_{lang}') or c['property']}: {c['shown']} of "
+                                     f"{c['total']:,}{'+' if c.get('capped') else ''} shown" for c in more)
     return sections
 
 
