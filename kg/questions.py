@@ -329,7 +329,7 @@ def _paged_members(store, entity: Entity, limit: int, offset: int) -> dict:
     first, last = offset // PAGE_SIZE, (min(offset + limit, total) - 1) // PAGE_SIZE
     pages = select_many(store, [("page_enterprises", {"page": iri(page_iri(entity.iri, k)), "chain": iri(entity.iri)})
                                 for k in range(first, last + 1)])
-    rows = _enterprises_from([r for rows in pages for r in rows])
+    rows = _enterprises_from(_ordered([r for rows in pages for r in rows], ("enterprise", "role", "source")))
     start = offset - first * PAGE_SIZE
     return {"total": total, "limit": limit, "offset": offset, "rows": rows[start:start + limit]}
 
