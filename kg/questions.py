@@ -329,9 +329,25 @@ def _paged_members(store, entity: Entity, limit: int, offset: int) -> dict:
     first, last = offset // PAGE_SIZE, (min(offset + limit, total) - 1) // PAGE_SIZE
     pages = select_many(store, [("page_enterprises", {"page": iri(page_iri(entity.iri, k)), "chain": iri(entity.iri)})
                                 for k in range(first, last + 1)])
-    rows = _enterprises_from(_ordered([r for rows in pages for r in rows], ("enterprise", "role", "source")))
+    rows = _with_sources(store, [r for rows in pages for r in rows])
+    rows = _enterprises_from(_ordered(rows, ("enterprise", "role", "source")))
     start = offset - first * PAGE_SIZE
     return {"total": total, "limit": limit, "offset": offset, "rows": rows[start:start + limit]}
+
+
+def _with_sources(store, rows: list[dict]) -> list[dict]:
+    """Rows with a ``g`` (the row stating them) as one row per source of ``g``, with the source columns of
+    chain_enterprises (``source``, ``source_label`` …); each distinct ``g`` is looked up once."""
+    rows_of = sorted({r["g"] for r in rows if r.get("g")})
+    found = dict(zip(rows_of, select_many(store, [("row_sources", {"g": iri(g)}) for g in rows_of])))
+    out = []
+    for row in rows:
+        sources = found.get(row.get("g")) or [{}]
+        for src in sources:
+            out.append({**row, "source": src.get("source"), "source_label": src.get("label"),
+                        "source_title": src.get("title"), "source_url": src.get("url"),
+                        "source_outlet": src.get("outlet"), "source_date": src.get("date")})
+    return out
 
 
 def _row_filter(segment: Entity | None, place: Entity | None):
