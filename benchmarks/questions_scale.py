@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     for offset in (0, 50, total // 2, max(0, total - 50), total + 10):
         timed(f"enterprises --offset {offset}",
               lambda o=offset: questions.chain_enterprises(store, entity, offset=o), runs)
-    segment = questions.chain_profile(store, chain)["segments"][0]["name"]
+    segment = next(s["name"] for s in questions.chain_profile(store, chain)["segments"] if s["enterprise_count"])
     for label, filters in ((f"--district {place}", {"district": place}), (f"--segment {segment}", {"segment": segment}),
                            ("--district --segment", {"district": place, "segment": segment})):
         first = questions.chain_enterprises(store, entity, **filters)
