@@ -90,6 +90,13 @@ def select_page(store, name: str, offset: int, limit: int, **bindings: ox.NamedN
     return [dict(zip(names, map(to_python, solution))) for solution in islice(results, offset, offset + limit)]
 
 
+def count_rows(store, name: str, cap: int, **bindings: ox.NamedNode | ox.Literal) -> int:
+    """How many rows a named query gives, counting at most ``cap`` (read lazily, nothing converted): a bounded
+    count where a SPARQL COUNT would read every row (100 ms for 120,000 links at a million enterprises)."""
+    results = store.query(load_query(name), {k: v for k, v in bindings.items() if v is not None})
+    return sum(1 for _ in islice(results, cap))
+
+
 _POOL = None
 
 
@@ -99,9 +106,14 @@ def select_many(store, jobs: list[tuple[str, dict]]) -> list[list[dict]]:
     pyoxigraph releases the GIL while it evaluates a query, so independent queries of one question run side by side
     on a second core (measured: the seven queries of a chain profile, 50 ms in a row, 27 ms this way).
     """
+    return run_many(lambda job: select(store, job[0], **job[1]), jobs)
+
+
+def run_many(call, items: list) -> list:
+    """``[call(item) for item in items]``, run side by side on the query threads (see :func:`select_many`)."""
     global _POOL
     if _POOL is None:
         from concurrent.futures import ThreadPoolExecutor
 
         _POOL = ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2)), thread_name_prefix="chainkg-query")
-    return list(_POOL.map(lambda job: select(store, job[0], **job[1]), jobs))
+    return list(_POOL.map(call, items))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kg.errors import NotFound
+from kg.errors import ChainKGError, NotFound
 from kg.iris import CKG
-from kg.query import iri, select, select_many, select_page
+from kg.query import count_rows, iri, run_many, select, select_many, select_page
 from kg.resolve import Entity, resolve
+from kg.summary import PAGE_SIZE, page_iri
 
 TIERS = {"landmark": CKG.LandmarkChain, "key": CKG.KeyChain}
 SUPPORT_ORDER = ("direct", "inherited", "general")
@@ -130,11 +131,56 @@ def describe(store, name: str) -> dict:
     return describe_entity(store, entity)
 
 
-def describe_entity(store, entity: Entity) -> dict:
-    """:func:`describe` for an already resolved entity."""
+#: ``chainkg show`` lists at most this many links per property pointing at an entity (a chain has one
+#: ``ckg:memberOfChain`` link per enterprise) ...
+LINKS_SHOWN = 20
+#: ... and counts them up to this many (``total`` is then a lower bound, flagged by ``capped``).
+LINKS_COUNTED = 1000
+
+
+def describe_entity(store, entity: Entity, links_shown: int = LINKS_SHOWN) -> dict:
+    """:func:`describe` for an already resolved entity.
+
+    The entity's own facts are listed in full; the links pointing at it, at most ``links_shown`` per property (in
+    store order, then sorted), each property's links counted up to :data:`LINKS_COUNTED` in ``links_in_counts``.
+    """
     this = {"entity": iri(entity.iri)}
-    facts, sources = select_many(store, [("entity_facts", this), ("graph_sources", this)])
-    return _describe_from(entity, facts, sources)
+    facts, sources, props = select_many(store, [("entity_facts_out", this), ("graph_sources_out", this),
+                                                ("link_properties", {})])
+    counts = {r["p"]: n for r, n in zip(props, run_many(
+        lambda r: count_rows(store, "entity_link_subjects", LINKS_COUNTED + 1, p=iri(r["p"]), **this), props)) if n}
+    links_in, shown = [], {}
+    for p in sorted(counts):
+        # a link gives one row per label of its other end: read a few rows more than links
+        page = _first_distinct(select_page(store, "entity_links_in", 0, links_shown * 3, p=iri(p), **this),
+                               ("o", "g"), links_shown)
+        shown[p] = len({(r["o"], r["g"]) for r in page})
+        links_in += sorted(page, key=lambda r: (str(r["o"]), str(r["g"])))
+    known = {r["g"] for r in sources}
+    more = sorted({r["g"] for r in links_in} - known)
+    sources = sources + [r for rows in select_many(store, [("row_sources", {"g": iri(g)}) for g in more])
+                         for r in rows]
+    result = _describe_from(entity, facts + links_in, sources)
+    labels = {r["p"]: (r["p_zh"], r["p_en"]) for r in links_in}
+    result["links_in_counts"] = [{"property": local(p), "property_zh": labels.get(p, (None, None))[0],
+                                  "property_en": labels.get(p, (None, None))[1], "shown": shown[p],
+                                  "total": min(n, LINKS_COUNTED), "capped": n > LINKS_COUNTED}
+                                 for p, n in sorted(counts.items())]
+    return result
+
+
+def _first_distinct(rows: list[dict], key: tuple[str, ...], n: int) -> list[dict]:
+    """The rows of the first ``n`` distinct ``key`` values (a link can give several rows, one per label)."""
+    seen: set = set()
+    out = []
+    for row in rows:
+        k = tuple(row[c] for c in key)
+        if k not in seen:
+            if len(seen) == n:
+                break
+            seen.add(k)
+        out.append(row)
+    return out
 
 
 def _describe_from(entity: Entity, facts: list[dict], sources: list[dict]) -> dict:
@@ -220,9 +266,12 @@ def chain_enterprises(store, chain: str | Entity, segment: str | None = None, di
                       limit: int = PAGE, offset: int = 0) -> dict:
     """One page of a chain's local enterprises: chain-masters first, then leading enterprises, then the members.
 
-    The chain-masters and leading enterprises (few) come first, by name; the members follow in store order (stable
-    for a given store), each page of them sorted by name. Filters are applied in the queries, and the total is
-    counted in SPARQL, so a page costs about the same at any offset.
+    Without filters the list is the build's member pages (the summary graph's ``ckg:MemberPage``): one fixed order,
+    chain-masters, leading enterprises, members, each by Chinese name then IRI, and a page costs the same at any
+    offset (the pages covering it are looked up by IRI, then each enterprise). With filters, the chain-masters and
+    leading enterprises (few) come first, by name; the members follow in store order (stable for a given store),
+    each page of them sorted by name; the total is the build's count (a tally), and a page reads the filtered
+    members up to its end (a late page of a large chain takes seconds).
 
     Args:
         store: an open store.
@@ -241,6 +290,10 @@ def chain_enterprises(store, chain: str | Entity, segment: str | None = None, di
         NotFound: the chain, segment or district is unknown, or the segment is not one of the chain's.
     """
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
+    if offset < 0 or limit < 0:
+        raise ChainKGError(f"offset and limit must be 0 or more (got offset={offset}, limit={limit})")
+    if not segment and not district:
+        return _paged_members(store, entity, limit, offset)
     bound = iri(entity.iri)
     seg = place = None
     if segment:
@@ -255,14 +308,46 @@ def chain_enterprises(store, chain: str | Entity, segment: str | None = None, di
     if place:
         bindings["district"] = iri(place.iri)
     name = "chain_members_in" if place else "chain_members"
-    counted = select(store, "chain_member_count_in" if place else "chain_member_count", **bindings)
-    total = len(anchors) + (counted[0]["members"] if counted else 0)
+    # The build's counts, which equal what chain_member_count(_in) would count live plus the anchors kept (a test
+    # compares them on the fixtures); live, a count reads every member of the chain (seconds at a million).
+    scope = seg or entity
+    counted = (select(store, "tally_count", of=iri(scope.iri), **{"in": iri(place.iri)}) if place else
+               select(store, "enterprise_count", entity=iri(scope.iri)))
+    total = counted[0]["enterprises"] if counted else 0
     rows = anchors[offset:offset + limit]
     wanted = limit - len(rows)
     if wanted > 0:
         ids = [r["enterprise"] for r in select_page(store, name, max(0, offset - len(anchors)), wanted, **bindings)]
         rows += sorted(_details(store, entity.iri, ids, keep), key=lambda r: (r["name"] or "", r["iri"]))
     return {"total": total, "limit": limit, "offset": offset, "rows": rows}
+
+
+def _paged_members(store, entity: Entity, limit: int, offset: int) -> dict:
+    """:func:`chain_enterprises` without filters, from the member pages of the summary graph."""
+    counted = select(store, "enterprise_count", entity=iri(entity.iri))
+    total = counted[0]["enterprises"] if counted else 0
+    first, last = offset // PAGE_SIZE, (min(offset + limit, total) - 1) // PAGE_SIZE
+    pages = select_many(store, [("page_enterprises", {"page": iri(page_iri(entity.iri, k)), "chain": iri(entity.iri)})
+                                for k in range(first, last + 1)])
+    rows = _with_sources(store, [r for rows in pages for r in rows])
+    rows = _enterprises_from(_ordered(rows, ("enterprise", "role", "source")))
+    start = offset - first * PAGE_SIZE
+    return {"total": total, "limit": limit, "offset": offset, "rows": rows[start:start + limit]}
+
+
+def _with_sources(store, rows: list[dict]) -> list[dict]:
+    """Rows with a ``g`` (the row stating them) as one row per source of ``g``, with the source columns of
+    chain_enterprises (``source``, ``source_label`` …); each distinct ``g`` is looked up once."""
+    rows_of = sorted({r["g"] for r in rows if r.get("g")})
+    found = dict(zip(rows_of, select_many(store, [("row_sources", {"g": iri(g)}) for g in rows_of])))
+    out = []
+    for row in rows:
+        sources = found.get(row.get("g")) or [{}]
+        for src in sources:
+            out.append({**row, "source": src.get("source"), "source_label": src.get("label"),
+                        "source_title": src.get("title"), "source_url": src.get("url"),
+                        "source_outlet": src.get("outlet"), "source_date": src.get("date")})
+    return out
 
 
 def _row_filter(segment: Entity | None, place: Entity | None):
@@ -291,42 +376,81 @@ def _enterprises_from(rows: list[dict]) -> list[dict]:
         out.append({"name": row["name_zh"], "name_en": row["name_en"], "role": role, "segments": row["segment_zh"],
                     "districts": row["district_zh"], "parks": row["park_zh"], "confidence": row["confidence"],
                     "sources": row["sources"], "iri": row["enterprise"]})
-    out.sort(key=lambda r: (ROLE_ORDER.index(r["role"]), r["name"] or ""))
+    out.sort(key=lambda r: (ROLE_ORDER.index(r["role"]), r["name"] or "", r["iri"]))
     return out
 
 
+#: A park or place holding at most this many of a chain's enterprises lists them by name, with the rows that put
+#: them there; above it, the build's count only (``enterprise_count``; ``enterprises`` / ``via`` stay empty). Every
+#: Jinan park and place is under it, so Jinan answers name every enterprise.
+NAMED_UP_TO = 10
+
+
 def chain_parks(store, chain: str | Entity) -> list[dict]:
-    """The parks that carry a chain: stated by a source, or hosting one of its enterprises.
+    """The parks that carry a chain: stated by a source, or hosting its enterprises (counted by the build).
 
     Returns:
         Rows with ``name``, ``name_en``, ``level``, ``district``, ``basis`` (``carries``, ``positioned``,
-        ``enterprise``), ``enterprises`` (for basis ``enterprise``), ``confidence``, ``sources``, ``iri``.
+        ``enterprise``), ``enterprise_count`` (the chain's enterprises in the park), ``enterprises`` (their names
+        when at most :data:`NAMED_UP_TO`), ``confidence``, ``sources``, ``iri``.
     """
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
-    return _parks_from(select(store, "chain_parks", chain=iri(entity.iri)))
+    this = {"chain": iri(entity.iri)}
+    rows, tallies = select_many(store, [("chain_parks", this), ("chain_tallies", this)])
+    return _parks_from(rows + _held(store, entity, [t for t in tallies if t["is_park"]]), tallies)
 
 
-def _parks_from(rows: list[dict]) -> list[dict]:
+def _held(store, chain: Entity, tallies: list[dict]) -> list[dict]:
+    """Rows with basis ``enterprise`` for parks or places holding a chain's enterprises: the rows naming each
+    enterprise where the build counted few, one row without names elsewhere."""
+    few = [t for t in tallies if t["enterprises"] <= NAMED_UP_TO]
+    jobs = [("chain_park_enterprises", {"chain": iri(chain.iri), "park": iri(t["place"])}) if t["is_park"] else
+            ("chain_place_enterprises", {"chain": iri(chain.iri), "place": iri(t["place"])}) for t in few]
+    out = [r for rows in select_many(store, jobs) for r in rows]
+    for t in tallies:
+        if t["enterprises"] > NAMED_UP_TO:
+            out.append({"park" if t["is_park"] else "place": t["place"], "name_zh": t["name_zh"],
+                        "name_en": t["name_en"], "level": t["level"], "district_zh": t["district_zh"],
+                        "basis": "enterprise"})
+    return out
+
+
+def _ordered(rows: list[dict], columns: tuple[str, ...]) -> list[dict]:
+    """Rows gathered from several queries, in the order one query's ``ORDER BY`` of these columns gave (unbound
+    first), so that grouping them keeps sources in a stable order."""
+    return sorted(rows, key=lambda r: tuple(str(r.get(c) or "") for c in columns))
+
+
+def _parks_from(rows: list[dict], tallies: list[dict]) -> list[dict]:
+    counts = {t["place"]: t["enterprises"] for t in tallies}
+    rows = _ordered(rows, ("park", "basis", "enterprise", "source"))
     grouped = group_rows(rows, ("park",), ("park", "name_zh", "name_en", "level", "district_zh"),
                          collect=("basis", "enterprise_zh"))
     order = ("carries", "positioned", "enterprise")
     out = [{"name": r["name_zh"], "name_en": r["name_en"], "level": _level(r["level"]),
-            "district": r["district_zh"], "basis": min(r["basis"], key=order.index), "enterprises": r["enterprise_zh"],
+            "district": r["district_zh"], "basis": min(r["basis"], key=order.index),
+            "enterprise_count": counts.get(r["park"], 0), "enterprises": r["enterprise_zh"],
             "confidence": r["confidence"], "sources": r["sources"], "iri": r["park"]} for r in grouped]
     out.sort(key=lambda r: (order.index(r["basis"]), r["name"] or ""))
     return out
 
 
 def chain_places(store, chain: str | Entity) -> list[dict]:
-    """The districts and zones that carry a chain (positioned for it, or holding its enterprises or parks)."""
+    """The districts and zones that carry a chain: positioned for it, holding parks that carry it, or holding its
+    enterprises (counted by the build; named when at most :data:`NAMED_UP_TO`)."""
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
-    return _places_from(select(store, "chain_places", chain=iri(entity.iri)))
+    this = {"chain": iri(entity.iri)}
+    rows, tallies = select_many(store, [("chain_places", this), ("chain_tallies", this)])
+    return _places_from(rows + _held(store, entity, [t for t in tallies if not t["is_park"]]), tallies)
 
 
-def _places_from(rows: list[dict]) -> list[dict]:
+def _places_from(rows: list[dict], tallies: list[dict]) -> list[dict]:
+    counts = {t["place"]: t["enterprises"] for t in tallies if not t["is_park"]}
+    rows = _ordered(rows, ("place", "basis", "via", "source"))
     grouped = group_rows(rows, ("place",), ("place", "name_zh", "name_en"), collect=("basis", "via_zh"))
     return [{"name": r["name_zh"], "name_en": r["name_en"], "basis": r["basis"], "via": r["via_zh"],
-             "confidence": r["confidence"], "sources": r["sources"], "iri": r["place"]} for r in grouped]
+             "enterprise_count": counts.get(r["place"], 0), "confidence": r["confidence"], "sources": r["sources"],
+             "iri": r["place"]} for r in grouped]
 
 
 def indicators(store, subject: Entity) -> list[dict]:
@@ -357,12 +481,15 @@ def chain_profile(store, chain: str) -> dict:
     """
     entity = resolve_chain(store, chain)
     this = {"chain": iri(entity.iri)}
-    (seg_rows, count_rows, info_rows, source_rows, park_rows, place_rows, policy_rows,
+    (seg_rows, count_rows, info_rows, source_rows, park_rows, place_rows, tallies, policy_rows,
      indicator_rows) = select_many(store, [
         ("chain_segments", this), ("chain_segment_counts", this), ("chain_info", this),
         ("entity_sources", {"entity": iri(entity.iri)}), ("chain_parks", this), ("chain_places", this),
-        ("chain_policies", this), ("indicators", {"subject": iri(entity.iri)})])
+        ("chain_tallies", this), ("chain_policies", this), ("indicators", {"subject": iri(entity.iri)})])
     page = chain_enterprises(store, entity, limit=PAGE)
+    held = _held(store, entity, tallies)
+    park_rows += [r for r in held if "park" in r]
+    place_rows += [r for r in held if "place" in r]
     counts = {r["segment"]: r["enterprises"] for r in count_rows}
     seg_names = {r["segment"]: r["name_zh"] for r in seg_rows}
     segments: dict[str, dict] = {}
@@ -391,27 +518,45 @@ def chain_profile(store, chain: str) -> dict:
         "segments": sorted(segments.values(), key=lambda s: (s["sequence"], s["name"])),
         "enterprises": page["rows"],
         "enterprise_total": page["total"],
-        "parks": _parks_from(park_rows),
-        "places": _places_from(place_rows),
+        "parks": _parks_from(park_rows, tallies),
+        "places": _places_from(place_rows, tallies),
         "policies": _policies_from(policy_rows),
         "indicators": _indicator_rows(indicator_rows),
     }
 
 
-def district_profile(store, name: str) -> dict:
+def district_profile(store, name: str, limit: int = PAGE, offset: int = 0) -> dict:
     """What a district or zone is positioned for and carries: chains, parks, enterprises, policies, figures.
 
+    Sized for any store: the chains its enterprises belong to come with the build's counts (``enterprise_count``;
+    named in ``via`` when at most :data:`NAMED_UP_TO`); ``enterprises`` is one page (``limit`` rows from
+    ``offset``, in store order, each page sorted by IRI) and ``enterprise_total`` counts them all. On the Jinan data
+    the first page holds every enterprise.
+
     Returns:
-        ``{"place", "positioning", "chains", "parks", "enterprises", "policies", "indicators"}``. ``positioning``
-        is the statement as the sources word it, with its sources; each chain has ``basis`` (``positioned``,
-        ``enterprise``, ``park``) and ``via``.
+        ``{"place", "positioning", "chains", "parks", "enterprises", "enterprise_total", "offset", "policies",
+        "indicators"}``. ``positioning`` is the statement as the sources word it, with its sources; each chain has
+        ``basis`` (``positioned``, ``enterprise``, ``park``), ``via`` and ``enterprise_count``.
     """
     place = resolve(store, name, kinds=("place",))
     this = {"place": iri(place.iri)}
-    fact_rows, source_rows, chain_rows, park_rows, enterprise_rows, policy_rows, indicator_rows = select_many(store, [
-        ("entity_facts", {"entity": iri(place.iri)}), ("graph_sources", {"entity": iri(place.iri)}),
-        ("place_chains", this), ("place_parks", this), ("place_enterprises", this), ("place_policies", this),
+    (fact_rows, source_rows, chain_rows, tallies, park_rows, counted, policy_rows,
+     indicator_rows) = select_many(store, [
+        ("entity_facts_out", {"entity": iri(place.iri)}), ("graph_sources_out", {"entity": iri(place.iri)}),
+        ("place_chains", this), ("place_tallies", this), ("place_parks", this),
+        ("enterprise_count", {"entity": iri(place.iri)}), ("place_policies", this),
         ("indicators", {"subject": iri(place.iri)})])
+    ids = [r["enterprise"] for r in select_page(store, "place_enterprise_ids", offset, limit, **this)]
+    jobs = [("place_enterprises", {**this, "enterprise": iri(e)}) for e in sorted(ids)]
+    jobs += [("place_chain_enterprises", {**this, "chain": iri(t["chain"])}) for t in tallies
+             if t["enterprises"] <= NAMED_UP_TO]
+    found = select_many(store, jobs)
+    enterprise_rows = [r for rows in found[:len(ids)] for r in rows]
+    chain_rows = chain_rows + [r for rows in found[len(ids):] for r in rows]
+    chain_rows += [{"chain": t["chain"], "chain_zh": t["chain_zh"], "chain_en": t["chain_en"], "tier": t["tier"],
+                    "basis": "enterprise"} for t in tallies if t["enterprises"] > NAMED_UP_TO]
+    counts = {t["chain"]: t["enterprises"] for t in tallies}
+    chain_rows = _ordered(chain_rows, ("basis", "chain", "via", "source"))
     facts = _describe_from(place, fact_rows, source_rows)
     positioning = [{"text": f["value"], "confidence": f["confidence"], "sources": f["sources"]}
                    for f in facts["facts"] if f["property"] == "positioning"]
@@ -420,7 +565,8 @@ def district_profile(store, name: str) -> dict:
                         ("chain", "chain_zh", "chain_en", "tier"), collect=("basis", "via_zh", "quote"))
     order = ("positioned", "enterprise", "park")
     chains = [{"name": r["chain_zh"], "name_en": r["chain_en"], "tier": r["tier"], "basis": r["basis"],
-               "via": r["via_zh"], "confidence": r["confidence"], "sources": r["sources"], "iri": r["chain"]}
+               "via": r["via_zh"], "enterprise_count": counts.get(r["chain"], 0), "confidence": r["confidence"],
+               "sources": r["sources"], "iri": r["chain"]}
               for r in chains]
     chains.sort(key=lambda r: (min(order.index(b) for b in r["basis"]), r["tier"] != "landmark", r["name"] or ""))
     parks = group_rows(park_rows, ("park",),
@@ -439,6 +585,8 @@ def district_profile(store, name: str) -> dict:
         "enterprises": [{"name": r["name_zh"], "name_en": r["name_en"], "parks": r["park_zh"],
                          "confidence": r["confidence"], "sources": r["sources"], "iri": r["enterprise"]}
                         for r in enterprises],
+        "enterprise_total": counted[0]["enterprises"] if counted else 0,
+        "offset": offset,
         "policies": [{"title": r["title"], "doc_number": r["doc_number"], "issuer": r["issuer"], "date": r["issued"],
                       "in_force": r["in_force"], "basis": r["basis"], "confidence": r["confidence"],
                       "sources": r["sources"], "iri": r["policy"]} for r in policies],
@@ -456,7 +604,7 @@ def policy_profile(store, name: str) -> dict:
     """
     policy = resolve(store, name, kinds=("policy",))
     fact_rows, source_rows, link_rows, target_rows = select_many(store, [
-        ("entity_facts", {"entity": iri(policy.iri)}), ("graph_sources", {"entity": iri(policy.iri)}),
+        ("entity_facts_out", {"entity": iri(policy.iri)}), ("graph_sources_out", {"entity": iri(policy.iri)}),
         ("policy_links", {"policy": iri(policy.iri)}), ("policy_targets", {"set_by": iri(policy.iri)})])
     facts = _describe_from(policy, fact_rows, source_rows)
     fields = {"title": "title", "docNumber": "doc_number", "docNumberAsWritten": "doc_number_as_written",

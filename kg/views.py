@@ -114,8 +114,17 @@ def parks_view(rows: list[dict], chain: str, lang: str) -> list[Section]:
     """``chainkg parks``."""
     for r in rows:
         r["label"] = _name(r, lang)
-    return [Section(f"{chain}: parks", ["label", "level", "district", "basis", "enterprises", "sources"],
-                    ["park", "level", "district", "basis", "via enterprises", "sources"], rows)]
+    return [Section(f"{chain}: parks", ["label", "level", "district", "basis", "enterprise_count", "enterprises",
+                                        "sources"],
+                    ["park", "level", "district", "basis", "n", "via enterprises", "sources"], rows,
+                    note=_named_note(rows, "enterprises"))]
+
+
+def _named_note(rows: list[dict], column: str) -> str:
+    """Why a row with enterprises counted lists none: the names are listed only for a few."""
+    if any(r.get("enterprise_count", 0) > len(r.get(column) or []) for r in rows):
+        return "n: the chain's enterprises there (counted by the build); names listed where there are at most 10."
+    return ""
 
 
 def chain_view(profile: dict, lang: str) -> list[Section]:
@@ -148,8 +157,8 @@ def chain_view(profile: dict, lang: str) -> list[Section]:
                           {"total": profile.get("enterprise_total", len(profile["enterprises"])), "offset": 0,
                            "limit": len(profile["enterprises"])}),
         *parks_view(profile["parks"], name, lang),
-        Section(f"{name}: districts and zones", ["label", "basis", "via", "sources"],
-                ["place", "basis", "via", "sources"], places),
+        Section(f"{name}: districts and zones", ["label", "basis", "enterprise_count", "via", "sources"],
+                ["place", "basis", "n", "via", "sources"], places, note=_named_note(places, "via")),
         *policies_view(profile["policies"], name, lang),
         Section(f"{name}: figures and targets", ["label", "value", "unit", "year", "kind", "sources"],
                 ["measure", "value", "unit", "year", "kind", "sources"], figures),
@@ -170,11 +179,15 @@ def district_view(profile: dict, lang: str) -> list[Section]:
     return [
         Section(f"{name} ({code}): positioning", ["text", "confidence", "sources"],
                 ["positioning (as the sources word it)", "confidence", "sources"], profile["positioning"]),
-        Section(f"{name}: chains", ["label", "tier", "basis", "via", "confidence", "sources"],
-                ["chain", "tier", "basis", "via", "confidence", "sources"], profile["chains"]),
+        Section(f"{name}: chains", ["label", "tier", "basis", "enterprise_count", "via", "confidence", "sources"],
+                ["chain", "tier", "basis", "n", "via", "confidence", "sources"], profile["chains"],
+                note=_named_note(profile["chains"], "via")),
         Section(f"{name}: parks", ["label", "level", "sources"], ["park", "level", "sources"], profile["parks"]),
         Section(f"{name}: enterprises", ["label", "parks", "sources"], ["enterprise", "parks", "sources"],
-                profile["enterprises"]),
+                profile["enterprises"],
+                note=_page_note({"offset": profile.get("offset", 0), "total": profile.get("enterprise_total", 0),
+                                 "limit": len(profile["enterprises"]) or 50}, len(profile["enterprises"]))
+                if profile.get("enterprise_total", 0) > len(profile["enterprises"]) else ""),
         Section(f"{name}: policies", ["title", "doc_number", "date", "basis", "sources"],
                 ["title", "doc no.", "date", "applies as", "sources"], profile["policies"]),
         Section(f"{name}: figures", ["label", "value", "unit", "year", "kind", "sources"],
@@ -232,6 +245,10 @@ def show_view(result: dict, lang: str) -> list[Section]:
                                 ["property", "value", "confidence", "sources"],
                                 ["property", "value", "confidence", "sources"], rows))
     sections[0].note = f"<{entity['iri']}>"
+    more = [c for c in result.get("links_in_counts", []) if c["total"] > c["shown"]]
+    if more:
+        sections[1].note = "; ".join(f"{c.get(f'property_{lang}') or c['property']}: {c['shown']} of "
+                                     f"{c['total']:,}{'+' if c.get('capped') else ''} shown" for c in more)
     return sections
 
 

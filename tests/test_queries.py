@@ -44,21 +44,41 @@ CASES = {
         ("seg/chips-design", 1), ("seg/chips-fab", 1), ("seg/chips-pack", 1)}),
     "chain_district_counts": ({"chain": "chain/chips"}, ("district", "enterprises"), {
         ("dist/370112", 2), ("zone/hitech", 1)}),
+    # parks and places by a source; those holding the chain's enterprises: the tallies, and a few by name
     "chain_parks": ({"chain": "chain/chips"}, ("park", "basis", "enterprise", "district"), {
         ("park/chip-park", "carries", None, "zone/hitech"),
-        ("park/chip-park", "enterprise", "ent/alpha", "zone/hitech"),
         ("park/devzone", "carries", None, "dist/370112"),
-        ("park/devzone", "enterprise", "ent/gamma", "dist/370112"),
+    }),
+    "chain_park_enterprises": ({"chain": "chain/chips", "park": "park/chip-park"},
+                               ("park", "basis", "enterprise", "district"), {
+        ("park/chip-park", "enterprise", "ent/alpha", "zone/hitech"),
     }),
     "chain_places": ({"chain": "chain/chips"}, ("place", "basis", "via"), {
-        ("dist/370112", "enterprise", "ent/beta"),
-        ("dist/370112", "enterprise", "ent/gamma"),
         ("dist/370112", "park", "park/devzone"),
         ("dist/370112", "positioned", None),
-        ("zone/hitech", "enterprise", "ent/alpha"),
         ("zone/hitech", "park", "park/chip-park"),
         ("zone/hitech", "positioned", None),
     }),
+    "chain_place_enterprises": ({"chain": "chain/chips", "place": "dist/370112"}, ("place", "basis", "via"), {
+        ("dist/370112", "enterprise", "ent/beta"),
+        ("dist/370112", "enterprise", "ent/gamma"),
+    }),
+    "chain_tallies": ({"chain": "chain/chips"}, ("place", "is_park", "enterprises", "district"), {
+        ("dist/370112", False, 2, None), ("zone/hitech", False, 1, None),
+        ("park/chip-park", True, 1, "zone/hitech"), ("park/devzone", True, 1, "dist/370112"),
+    }),
+    # the summary graph: member pages (alpha chain-master, gamma leading, beta member) and counts
+    "page_enterprises": ({"page": "summary/page/chips/0", "chain": "chain/chips"},
+                         ("enterprise", "role", "segment", "district"), {
+        ("ent/alpha", "chain_master", "seg/chips-fab", "zone/hitech"),
+        ("ent/alpha", "member", "seg/chips-fab", "zone/hitech"),
+        ("ent/beta", "member", "seg/chips-design", "dist/370112"),
+        ("ent/gamma", "leading", "seg/chips-pack", "dist/370112"),
+        ("ent/gamma", "member", "seg/chips-pack", "dist/370112"),
+    }),
+    "member_page": ({"page": "summary/page/chips/0"}, ("enterprise",), {("ent/alpha",), ("ent/beta",), ("ent/gamma",)}),
+    "enterprise_count": ({"entity": "chain/chips"}, ("enterprises",), {(3,)}),
+    "tally_count": ({"of": "chain/chips", "in": "dist/370112"}, ("enterprises",), {(2,)}),
     "chain_policies": ({"chain": "chain/chips"}, ("policy", "support", "via", "doc_number"), {
         ("pol/chip-plan", "direct", "chain/chips", None),
         ("pol/plan", "general", None, "测发〔2023〕7号"),
@@ -87,6 +107,19 @@ CASES = {
         ("out", "ckg:locatedIn", "dist/370112"),
         ("out", "ckg:memberOfChain", "chain/chips"),
     }),
+    "entity_facts_out": ({"entity": "ent/beta"}, ("direction", "p", "o"), {
+        ("out", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "ckg:Enterprise"),
+        ("out", "http://www.w3.org/2004/02/skos/core#prefLabel", "乙设计公司"),
+        ("out", "http://www.w3.org/2004/02/skos/core#prefLabel", "Beta Design"),
+        ("out", "ckg:inSegment", "seg/chips-design"),
+        ("out", "ckg:locatedIn", "dist/370112"),
+        ("out", "ckg:memberOfChain", "chain/chips"),
+    }),
+    "entity_links_in": ({"entity": "chain/chips", "p": "ckg:memberOfChain"}, ("direction", "o"), {
+        ("in", "ent/beta"),
+    }),
+    "entity_link_subjects": ({"entity": "chain/chips", "p": "ckg:memberOfChain"}, ("o",), {("ent/beta",)}),
+    "link_properties": ({}, ("p",), None),  # checked below: every object property of the ontology
     "entity_sources": ({"entity": "chain/drugs"}, ("class", "source", "confidence"), {
         ("ckg:IndustrialChain", "src/F1", "ckg:Partial"),
         ("ckg:LandmarkChain", "src/F1", "ckg:Partial"),
@@ -97,7 +130,7 @@ CASES = {
         ("ent/alpha", "甲芯片公司"), ("ent/alpha", "alphachips"), ("ent/alpha", "91110000600037341l"),
         ("ent/beta", "乙设计公司"), ("ent/beta", "betadesign"),
     }),
-    "enterprise_count": ({}, ("n",), {(5,)}),
+    "enterprises_in_store": ({}, ("n",), {(5,)}),
     "names_of": ({"entity": "park/chip-park"}, ("class",), {("ckg:Park",), ("ckg:Place",)}),
     "names_small": ({}, ("entity", "class", "key"), set()),
     "graph_sources": ({"entity": "ent/beta"}, ("g", "source"), {
@@ -106,19 +139,32 @@ CASES = {
         (_shared("links", "src:F1;src:M-SEG", "uncertain"), "src/F1"),
         (_shared("links", "src:F1;src:M-SEG", "uncertain"), "src/M-SEG"),
     }),
+    "graph_sources_out": ({"entity": "ent/beta"}, ("g", "source"), {
+        (_shared("enterprises", "src:F1", "confirmed"), "src/F1"),
+        (_shared("links", "src:F1", "confirmed"), "src/F1"),
+        (_shared("links", "src:F1;src:M-SEG", "uncertain"), "src/F1"),
+        (_shared("links", "src:F1;src:M-SEG", "uncertain"), "src/M-SEG"),
+    }),
+    "row_sources": ({"g": _shared("links", "src:F1;src:M-SEG", "uncertain")}, ("source",), {
+        ("src/F1",), ("src/M-SEG",),
+    }),
     "indicators": ({"subject": "chain/chips"}, ("indicator", "value", "year", "kind", "set_by"), {
         ("ind/chip-target", 300, "2026", "target", "pol/chip-plan"),
         ("ind/chips-target-2030", 500, "2030", "target", None),
     }),
     "place_chains": ({"place": "dist/370112"}, ("chain", "basis", "via"), {
-        ("chain/chips", "enterprise", "ent/beta"),
-        ("chain/chips", "enterprise", "ent/gamma"),
         ("chain/chips", "park", "park/devzone"),
         ("chain/chips", "positioned", None),
         ("chain/drugs", "positioned", None),
     }),
     "place_enterprises": ({"place": "dist/370112"}, ("enterprise", "park"), {
         ("ent/beta", None), ("ent/gamma", None), ("ent/gamma", "park/devzone"),
+    }),
+    "place_enterprise_ids": ({"place": "dist/370112"}, ("enterprise",), {("ent/beta",), ("ent/gamma",)}),
+    "place_tallies": ({"place": "dist/370112"}, ("chain", "tier", "enterprises"), {("chain/chips", "landmark", 2)}),
+    "place_chain_enterprises": ({"place": "dist/370112", "chain": "chain/chips"}, ("chain", "basis", "via"), {
+        ("chain/chips", "enterprise", "ent/beta"),
+        ("chain/chips", "enterprise", "ent/gamma"),
     }),
     "place_parks": ({"place": "dist/370112"}, ("park", "level", "kind"), {
         ("park/devzone", "ckg:ProvincialLevel", "ckg:DevelopmentZone"),
@@ -194,7 +240,8 @@ def test_every_query_file_has_a_case():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_query_rows(mini_store, name):
     bindings, columns, expected = CASES[name]
-    rows = select(mini_store, name, **{k: literal(v[4:]) if v.startswith("lit:") else iri(ID + v)
+    rows = select(mini_store, name, **{k: literal(v[4:]) if v.startswith("lit:") else
+                                       iri(CKG + v[4:]) if v.startswith("ckg:") else iri(ID + v)
                                        for k, v in bindings.items()})
     got = {tuple(short(r[c]) for c in columns) for r in rows}
     if name == "labels":
@@ -209,6 +256,9 @@ def test_query_rows(mini_store, name):
         assert ("chain/chips", "ckg:IndustrialChain", "ic") in got  # the alias IC, keyed (case-folded)
         assert ("pol/plan", "ckg:PolicyDocument", "测发〔2023〕7号") in got
         assert not any(entity.startswith("ent/") for entity, _, _ in got)  # enterprises are looked up one by one
+    elif name == "link_properties":
+        assert {"ckg:memberOfChain", "ckg:locatedIn", "ckg:supportsChain", "http://www.w3.org/ns/org#subOrganizationOf"
+                } <= {p for (p,) in got}
     elif name == "stats_classes":
         counts = dict(got)
         assert {k: counts[k] for k in ("ckg:Enterprise", "ckg:LandmarkChain", "ckg:KeyChain", "ckg:ChainSegment",

@@ -198,3 +198,106 @@ def test_sparql_select_json_and_construct(store_path):
                  "CONSTRUCT { ?c a ckg:LandmarkChain } WHERE { ?c a ckg:LandmarkChain }")
     result = CliRunner().invoke(cli, ["sparql", "-", "--store", str(store_path)], input=construct)
     assert result.exit_code == 0 and result.output.count("LandmarkChain") == 13
+
+
+# Sized for a million enterprises: the pages, counts and capped lists read the build's summary graph. These check
+# that what they give equals what live SPARQL gives, on stores small enough to count live.
+
+@pytest.fixture(scope="module")
+def synth_store(tmp_path_factory):
+    from kg.build import build_store
+    from kg.synth import synthesize
+
+    folder = tmp_path_factory.mktemp("synth") / "data"
+    synthesize(folder, enterprises=1500, cities=1, seed=3)
+    return build_store(folder, tmp_path_factory.mktemp("synth-store") / "store")
+
+
+LIVE = """PREFIX ckg: <https://w3id.org/chainkg/ontology#>
+SELECT ?chain ?place (COUNT(DISTINCT ?e) AS ?n) WHERE {
+  { ?e ckg:chainMasterOf|ckg:leadingEnterpriseOf|ckg:memberOfChain ?chain }
+  UNION { ?e ckg:inSegment/ckg:segmentOf ?chain }
+  { ?e ckg:locatedIn ?place } UNION { ?e ckg:inPark/ckg:locatedIn ?place } UNION { ?e ckg:inPark ?place }
+  ?e a ckg:Enterprise
+} GROUP BY ?chain ?place"""
+
+
+def _largest_chain(store):
+    from kg import questions
+
+    chains = questions.list_chains(store, "all")["chains"]
+    return max(chains, key=lambda c: questions.chain_enterprises(store, c["name"], limit=0)["total"])["name"]
+
+
+@pytest.mark.parametrize("size", [7, 50, 64])
+def test_member_pages_do_not_overlap_and_concatenate_to_the_full_list_in_order(synth_store, size):
+    from kg import questions
+
+    chain = _largest_chain(synth_store)
+    full = questions.chain_enterprises(synth_store, chain, limit=100_000)
+    assert full["total"] == len(full["rows"]) > 120, "spans several member pages"
+    order = [(("chain_master", "leading", "member").index(r["role"]), r["name"], r["iri"]) for r in full["rows"]]
+    assert order == sorted(order)
+    seen = []
+    for offset in range(0, full["total"] + size, size):
+        page = questions.chain_enterprises(synth_store, chain, limit=size, offset=offset)
+        assert page["total"] == full["total"] and len(page["rows"]) == min(size, max(0, full["total"] - offset))
+        seen += [r["iri"] for r in page["rows"]]
+    assert seen == [r["iri"] for r in full["rows"]]
+    live = synth_store.query("PREFIX ckg: <https://w3id.org/chainkg/ontology#> SELECT ?c (COUNT(DISTINCT ?e) AS ?n) "
+                             "WHERE { { ?e ckg:chainMasterOf|ckg:leadingEnterpriseOf|ckg:memberOfChain ?c } UNION "
+                             "{ ?e ckg:inSegment/ckg:segmentOf ?c } } GROUP BY ?c",
+                             {"c": __import__("pyoxigraph").NamedNode(questions.resolve_chain(synth_store, chain).iri)})
+    assert int(next(iter(live))["n"].value) == full["total"]
+
+
+@pytest.mark.parametrize("store_name", ["mini_store", "jinan_store", "synth_store"])
+def test_profile_counts_equal_live_counts(request, store_name):
+    from kg import questions
+
+    store = request.getfixturevalue(store_name)
+    live = {(r["chain"].value, r["place"].value): int(r["n"].value) for r in store.query(LIVE)}
+    for chain in questions.list_chains(store, "all")["chains"]:
+        profile = questions.chain_profile(store, chain["name"])
+        for row in profile["parks"] + profile["places"]:
+            assert row["enterprise_count"] == live.get((chain["iri"], row["iri"]), 0), (chain["name"], row["name"])
+            names = row.get("enterprises", row.get("via"))
+            if 0 < row["enterprise_count"] <= questions.NAMED_UP_TO and "enterprise" in str(row["basis"]):
+                assert len(set(names) - {p["name"] for p in profile["parks"]}) == row["enterprise_count"]
+        held = {p for (c, p), n in live.items() if c == chain["iri"] and n}
+        assert held <= {r["iri"] for r in profile["parks"] + profile["places"]}
+        total = questions.chain_enterprises(store, chain["name"], limit=0)["total"]
+        assert profile["enterprise_total"] == total
+
+
+def test_district_profile_pages_and_counts(synth_store):
+    from kg import questions
+
+    place = max((r for r in synth_store.query(
+        "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?name WHERE { ?p a ckg:District ; skos:prefLabel ?name FILTER(LANG(?name) = 'zh') }")),
+                key=lambda r: r["name"].value)["name"].value
+    first = questions.district_profile(synth_store, place)
+    assert first["enterprise_total"] > len(first["enterprises"]) == questions.PAGE
+    seen = []
+    for offset in range(0, first["enterprise_total"], 200):
+        page = questions.district_profile(synth_store, place, limit=200, offset=offset)
+        seen += [e["iri"] for e in page["enterprises"]]
+    assert len(seen) == len(set(seen)) == first["enterprise_total"]
+    live = {r["chain"].value: int(r["n"].value) for r in synth_store.query(LIVE)
+            if r["place"].value == questions.resolve(synth_store, place, kinds=("place",)).iri}
+    assert {c["iri"]: c["enterprise_count"] for c in first["chains"] if c["enterprise_count"]} == \
+        {c: n for c, n in live.items() if c in {x["iri"] for x in first["chains"]}}
+
+
+def test_show_caps_the_links_to_an_entity(synth_store):
+    from kg import questions
+
+    chain = _largest_chain(synth_store)
+    result = questions.describe(synth_store, chain)
+    counts = {c["property"]: c for c in result["links_in_counts"]}
+    assert counts["memberOfChain"]["total"] > counts["memberOfChain"]["shown"] == questions.LINKS_SHOWN
+    assert sum(1 for f in result["links_in"] if f["property"] == "memberOfChain") == questions.LINKS_SHOWN
+    from kg.views import show_view
+
+    assert f"{questions.LINKS_SHOWN} of " in show_view(result, "zh")[1].note
