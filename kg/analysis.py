@@ -259,9 +259,11 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
     (concentration risk). Ties: the worse grade, then upstream first.
 
     Each row: ``chain``, ``segment``, ``segment_en``, ``iri``, ``position``, ``sequence``, ``grade``, ``grade_zh``,
-    ``rank``, ``priority``, ``flags``, ``reasons``, ``betweenness``, ``upstream``, ``downstream`` (neighbours and
-    nearest covered segments: ``segment``, ``grade``, ``enterprises``, ``distance``), ``evidence`` (``enterprises``,
-    ``parks``, ``districts``, ``policies``, ``sources``) and ``unknown``.
+    ``rank``, ``priority``, ``enterprise_count`` (every local enterprise placed in the segment), ``flags``,
+    ``reasons``, ``betweenness``, ``upstream``, ``downstream`` (neighbours and nearest covered segments: ``segment``,
+    ``grade``, ``enterprises`` (examples), ``enterprise_count``, ``distance``), ``evidence`` (``enterprises``: the
+    graph's list, its anchors and a bounded number of examples; ``parks``, ``districts``, ``policies``, ``sources``)
+    and ``unknown``.
     """
     chain = graph.graph
     specific = [p for p in chain.get("policies", []) if p.get("scope") == "chain" and is_specific_policy(p, rules)]
@@ -275,6 +277,7 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
     cuts = separating_vertices(graph, covered)
     central = betweenness(graph, k=rules.betweenness_samples if len(graph) > rules.betweenness_exact_max else None)
     unplaced = chain.get("unplaced", [])
+    unplaced_count = chain.get("unplaced_count", len(unplaced))
     rows = []
     for node, data in graph.nodes(data=True):
         grade, reasons = grades[node]
@@ -307,9 +310,9 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
             reasons.append("single-enterprise segment: concentration risk")
         if grade == "blank":
             unknown.append(BLANK_UNKNOWN)
-            if unplaced:
-                names = ", ".join(e["name"] for e in unplaced[:5]) + (" …" if len(unplaced) > 5 else "")
-                unknown.append(f"{len(unplaced)} enterprise(s) of the chain are placed in no segment and may "
+            if unplaced_count:
+                names = ", ".join(e["name"] for e in unplaced[:5]) + (" …" if unplaced_count > 5 else "")
+                unknown.append(f"{unplaced_count} enterprise(s) of the chain are placed in no segment and may "
                                f"belong here: {names}")
         else:
             unknown.append(COUNT_UNKNOWN)
@@ -319,7 +322,8 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
             "chain": chain.get("name"), "chain_en": chain.get("name_en"), "chain_iri": chain.get("iri"),
             "segment": data.get("name"), "segment_en": data.get("name_en"), "iri": node,
             "position": data.get("position"), "sequence": data.get("sequence"),
-            "grade": grade, "grade_zh": GRADE_ZH[grade], "priority": priority, "flags": flags, "reasons": reasons,
+            "grade": grade, "grade_zh": GRADE_ZH[grade], "priority": priority,
+            "enterprise_count": data.get("enterprise_count", 0), "flags": flags, "reasons": reasons,
             "betweenness": round(central.get(node, 0.0), 4),
             "upstream": sides["upstream"], "downstream": sides["downstream"],
             "evidence": {"enterprises": _roles(data), "parks": data.get("parks", []),
@@ -378,7 +382,9 @@ def summarize_chain(graph: nx.DiGraph, rows: list[dict], rules: Rules = RULES, t
         "completeness": _round(completeness(r["grade"] for r in rows)),
         "weighted_completeness": _round(weighted_completeness(((r["position"], r["grade"]) for r in rows),
                                                               rules.position_weights)),
-        "enterprises": len(chain.get("enterprises", [])), "unplaced": [e["name"] for e in chain.get("unplaced", [])],
+        "enterprises": chain.get("enterprise_count", len(chain.get("enterprises", []))),
+        "unplaced": [e["name"] for e in chain.get("unplaced", [])],
+        "unplaced_count": chain.get("unplaced_count", len(chain.get("unplaced", []))),
         "chain_masters": [e["name"] for e in masters], "leading": [e["name"] for e in leading],
         "parks": [p["name"] for p in chain.get("parks", [])],
         "policies": by_scope, "specific_policies": sorted({p["title"] for p in specific if p.get("title")}),
@@ -483,7 +489,8 @@ def chain_links(graph: nx.Graph) -> list[dict]:
 def _neighbour(graph: nx.DiGraph, node, distance: int, grades: dict) -> dict:
     data = graph.nodes[node]
     return {"segment": data.get("name"), "iri": node, "grade": grades[node][0], "distance": distance,
-            "enterprises": [e["name"] for e in data.get("enterprises", [])]}
+            "enterprises": [e["name"] for e in data.get("enterprises", [])],
+            "enterprise_count": data.get("enterprise_count", len(data.get("enterprises", [])))}
 
 
 def _roles(data: Mapping) -> list[dict]:

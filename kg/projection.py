@@ -29,10 +29,12 @@ import networkx as nx
 
 from kg import analysis, questions
 from kg.analysis import RULES, Rules
-from kg.query import iri, select
+from kg.query import iri, select, select_many, select_page
 from kg.resolve import Entity, index_for
 
 TIER_ORDER = ("landmark", "key")
+#: Example enterprises a segment, a cell or a pair of chains lists besides the anchors (the counts count them all).
+EXAMPLES = 10
 _CACHE: dict[tuple[str, str], list[dict]] = {}
 _SOURCES: dict[tuple[str, str], dict[str, dict]] = {}
 
@@ -101,12 +103,54 @@ def chains_of_tier(store, tier: str = "landmark") -> list[dict]:
     return out
 
 
-def chain_graph(store, chain: str | Entity) -> nx.DiGraph:
+def _named(store, rows: list[dict], key: str = "enterprise") -> list[dict]:
+    """``{iri, name, name_en}`` for query rows that carry ``name_zh`` / ``name_en`` (names from the label index when
+    a row has none), one per IRI, sorted by Chinese name."""
+    entities = index_for(store).entities
+    out: dict[str, dict] = {}
+    for row in rows:
+        value = row[key]
+        if value in out:
+            continue
+        entity = entities.get(value)
+        name = row.get("name_zh") or (entity.name("zh") if entity else Entity(value, "unknown").name("zh"))
+        out[value] = {"iri": value, "name": name, "name_en": row.get("name_en") or (entity.names.get("en")
+                                                                                     if entity else None)}
+    return sorted(out.values(), key=lambda r: (r["name"] or "", r["iri"]))
+
+
+def _examples(store, query: str, limit: int = EXAMPLES, **bindings) -> list[dict]:
+    """The first ``limit`` rows of an unordered example query (read lazily), as named references."""
+    return _named(store, select_page(store, query, 0, limit, **bindings))
+
+
+def _chain_parks(store, rows: list[dict]) -> list[dict]:
+    """The parks carrying a chain (``gaps_chain_parks`` rows), in :func:`kg.questions.chain_parks` order: stated ones
+    first (carries, positioned), then those hosting its enterprises; each by name."""
+    order = ("carries", "positioned", "enterprise")
+    parks: dict[str, dict] = {}
+    for row in rows:
+        park = parks.setdefault(row["park"], {"basis": row["basis"], "enterprise_count": 0, "sources": []})
+        if order.index(row["basis"]) < order.index(park["basis"]):
+            park["basis"] = row["basis"]
+        park["enterprise_count"] = max(park["enterprise_count"], row["count"] or 0)
+        park["sources"] = analysis.unique_sources(park["sources"] + _sources(store, _split(row["sources"])))
+    out = [{**ref, **parks[ref["iri"]]} for ref in _refs(store, list(parks))]
+    out.sort(key=lambda r: (order.index(r["basis"]), r["name"] or ""))
+    return out
+
+
+def chain_graph(store, chain: str | Entity, examples: int = EXAMPLES) -> nx.DiGraph:
     """The chain graph of one chain (see the module docstring for its attributes).
 
+    Counts come from the summary graph (``ckg:enterpriseCount``, ``ckg:unplacedCount``, the tallies); the
+    enterprise lists hold every chain-master and leading enterprise and at most ``examples`` other enterprises
+    (``enterprise_count`` and ``unplaced_count`` count them all), so the graph stays small at any store size.
+
     Args:
-        store: an open store.
+        store: an open store (built with its summary graph).
         chain: the chain, by any name, or a resolved entity.
+        examples: how many example enterprises a segment (and the unplaced list) shows besides the anchors.
 
     Raises:
         NotFound, Ambiguous: the name does not single out one chain.
@@ -114,45 +158,66 @@ def chain_graph(store, chain: str | Entity) -> nx.DiGraph:
     entity = _entity(store, chain)
     bound = iri(entity.iri)
     listed = next((r for r in _static(store, "coverage_chains") if r["chain"] == entity.iri), {})
-    roles = {r["role"]: r for r in select(store, "gaps_roles", chain=bound)}
+    count_rows, tally_rows, anchor_rows, segments, policy_rows, park_rows, source_rows = select_many(store, [
+        (name, {"chain": bound}) for name in ("gaps_counts", "gaps_tallies", "gaps_anchors", "gaps_segments",
+                                              "gaps_policies", "gaps_chain_parks", "gaps_placement_sources")])
+    counts = {(r["scope"], r["measure"]): r["count"] for r in count_rows}
     policies = []
-    for row in select(store, "gaps_policies", chain=bound):
+    for row in policy_rows:
         policies.append({"iri": row["policy"], "title": _refs(store, [row["policy"]])[0]["name"],
                          "doc_number": row["doc_number"], "scope": row["scope"], "target": row["target"],
                          "chain_count": row["chain_count"], "general": bool(row["general"]),
                          "sources": _sources(store, _split(row["sources"]))})
     policies.sort(key=lambda p: (("segment", "chain", "inherited", "general").index(p["scope"]), p["title"] or ""))
+    by_role = {role: _named(store, [r for r in anchor_rows if r["role"] == role])
+               for role in ("chain_master", "leading")}
+    unplaced_count = counts.get((entity.iri, "unplaced"), 0)
+    unplaced_rows = select_page(store, "gaps_unplaced", 0, examples * 4, chain=bound) if unplaced_count else []
+    unplaced = _named(store, unplaced_rows)[:examples]
+    shown = {e["iri"] for e in unplaced}
+    role_sources = _sources(store, sorted({s for r in anchor_rows for s in _split(r["sources"])}
+                                          | {r["source"] for r in unplaced_rows
+                                             if r["source"] and r["enterprise"] in shown}))
+    anchors = by_role["chain_master"] + [e for e in by_role["leading"]
+                                         if e["iri"] not in {m["iri"] for m in by_role["chain_master"]}]
     graph = nx.DiGraph(
         iri=entity.iri, name=entity.name("zh"), name_en=entity.names.get("en"), tier=listed.get("tier"),
-        declared_key=listed.get("declared_key"),
-        enterprises=_refs(store, _split(roles.get("all", {}).get("enterprises"))),
-        chain_masters=_refs(store, _split(roles.get("chain_master", {}).get("enterprises"))),
-        leading=_refs(store, _split(roles.get("leading", {}).get("enterprises"))),
-        unplaced=_refs(store, _split(roles.get("unplaced", {}).get("enterprises"))),
-        role_sources=_sources(store, _split(" ".join(r.get("sources") or "" for r in roles.values()))),
-        parks=questions.chain_parks(store, entity), policies=policies,
+        declared_key=listed.get("declared_key"), enterprise_count=counts.get((entity.iri, "enterprises"), 0),
+        enterprises=anchors, chain_masters=by_role["chain_master"], leading=by_role["leading"],
+        unplaced=unplaced, unplaced_count=unplaced_count, role_sources=role_sources,
+        parks=_chain_parks(store, park_rows), policies=policies,
     )
-    segments = select(store, "gaps_segments", chain=bound)
     names = {r["iri"]: r for r in _refs(store, [row["segment"] for row in segments])}
+    placed_by = {r["segment"]: [] for r in source_rows}
+    for row in source_rows:
+        placed_by[row["segment"]].append(row["source"])
     for row in segments:
         node = row["segment"]
+        count = counts.get((node, "enterprises"), 0)
+        masters = [e for e in by_role["chain_master"]
+                   if any(r["enterprise"] == e["iri"] and r["segment"] == node for r in anchor_rows)]
+        leaders = [e for e in by_role["leading"]
+                   if any(r["enterprise"] == e["iri"] and r["segment"] == node for r in anchor_rows)]
+        shown = {e["iri"]: e for e in masters + leaders}
+        if count > len(shown):
+            found = _examples(store, "gaps_segment_examples", examples + len(shown), segment=iri(node))
+            for e in [e for e in found if e["iri"] not in shown][:examples]:
+                shown[e["iri"]] = e
+        places = [r for r in tally_rows if r["scope"] == node]
         graph.add_node(node, name=names[node]["name"], name_en=names[node]["name_en"],
                        position=(questions.local(row["position"]) or "").lower(), sequence=row["sequence"],
-                       codes=_split(row["codes"]), enterprise_count=0, enterprises=[], chain_masters=[], leading=[],
-                       parks=[], districts=[],
+                       codes=_split(row["codes"]), enterprise_count=count,
+                       enterprises=sorted(shown.values(), key=lambda r: (r["name"] or "", r["iri"])),
+                       chain_masters=masters, leading=leaders,
+                       parks=_refs(store, sorted({r["place"] for r in places if r["park"]})),
+                       districts=_refs(store, sorted({r["place"] for r in places if not r["park"]})),
                        policies=[p for p in policies if p["scope"] == "segment" and p["target"] == node],
-                       sources=_sources(store, _split(row["sources"])))
+                       sources=analysis.unique_sources(_sources(store, _split(row["sources"]))
+                                                       + _sources(store, sorted(placed_by.get(node, []))
+                                                                  if count else [])))
     for row in segments:
         # A segment supplying another chain's segment would be a cross-chain link; the chain graph keeps its own.
         graph.add_edges_from((row["segment"], t) for t in _split(row["supplies_to"]) if t in names)
-    for row in select(store, "gaps_presence", chain=bound):
-        if row["segment"] not in graph:
-            continue
-        data = graph.nodes[row["segment"]]
-        data.update(enterprise_count=row["enterprise_count"], enterprises=_refs(store, _split(row["enterprises"])),
-                    chain_masters=_refs(store, _split(row["masters"])), leading=_refs(store, _split(row["leaders"])),
-                    parks=_refs(store, _split(row["parks"])), districts=_refs(store, _split(row["districts"])))
-        data["sources"] = analysis.unique_sources(data["sources"] + _sources(store, _split(row["sources"])))
     return graph
 
 
