@@ -408,21 +408,23 @@ def positioning_mismatches(graph: nx.Graph) -> list[dict]:
 
     Each row: ``kind``, ``place``, ``place_en``, ``place_iri``, ``chain``, ``chain_en``, ``chain_iri``, ``reason``,
     ``positioning`` (the statement or quote, and its ``sources``: where the positioning comes from), ``evidence``
-    (``enterprises``, ``parks``) and ``unknown``.
+    (``enterprises``: the edge's list, which may hold only examples; ``enterprise_count``: the edge's count, else the
+    list's length; ``parks``) and ``unknown``.
     """
     rows = []
     for u, v, data in graph.edges(data=True):
         place, chain = (u, v) if graph.nodes[u].get("kind") == "place" else (v, u)
         p, c = graph.nodes[place], graph.nodes[chain]
         enterprises, parks = data.get("enterprises", []), data.get("parks", [])
-        if data.get("positioned") and not enterprises and not parks:
+        count = data.get("enterprise_count", len(enterprises))
+        if data.get("positioned") and not count and not parks:
             kind = "positioned_without_presence"
             reason = f"{p['name']} is positioned for {c['name']}, but no enterprise or park of it is known there"
             positioning = {"text": data.get("quote") or p.get("positioning"), "sources": data.get("sources", [])}
             unknown = ["absence in the data is not absence on the ground: " + COUNT_UNKNOWN]
-        elif not data.get("positioned") and (enterprises or parks):
+        elif not data.get("positioned") and (count or parks):
             kind = "presence_without_positioning"
-            what = ", ".join(x for x in (f"{len(enterprises)} enterprise(s)" if enterprises else "",
+            what = ", ".join(x for x in (f"{count} enterprise(s)" if count else "",
                                          f"{len(parks)} carrier park(s)" if parks else "") if x)
             reason = f"{what} of {c['name']} in {p['name']}, which no source positions for it"
             # The place's row also cites code tables and translations; the documents are what word the positioning.
@@ -434,7 +436,8 @@ def positioning_mismatches(graph: nx.Graph) -> list[dict]:
             continue
         rows.append({"kind": kind, "place": p.get("name"), "place_en": p.get("name_en"), "place_iri": place,
                      "chain": c.get("name"), "chain_en": c.get("name_en"), "chain_iri": chain, "reason": reason,
-                     "positioning": positioning, "evidence": {"enterprises": enterprises, "parks": parks},
+                     "positioning": positioning,
+                     "evidence": {"enterprises": enterprises, "enterprise_count": count, "parks": parks},
                      "unknown": unknown})
     rows.sort(key=lambda r: (r["kind"], r["chain_iri"], r["place_iri"]))
     return rows
@@ -468,20 +471,40 @@ def bridging_entities(graph: nx.Graph) -> list[dict]:
 
 
 def chain_links(graph: nx.Graph) -> list[dict]:
-    """The chain-to-chain projection of a cross-chain graph: for each pair of chains, what they share, by kind."""
+    """The chain-to-chain projection of a cross-chain graph: for each pair of chains, what they share, by kind.
+
+    ``enterprise`` names the enterprise nodes linking the pair; ``enterprise_count`` counts the enterprises the pair
+    shares: the graph attribute ``enterprise_pairs`` (``{(a, b): n}``, when the graph holds only examples), else the
+    named ones. ``shared`` adds up enterprises, parks and industry classes.
+
+    >>> g = nx.Graph([("c1", "firm"), ("firm", "c2")], enterprise_pairs={("c1", "c2"): 40})
+    >>> nx.set_node_attributes(g, {"c1": "chain", "c2": "chain", "firm": "enterprise"}, "kind")
+    >>> [(r["enterprise"], r["enterprise_count"], r["shared"]) for r in chain_links(g)]
+    [(['firm'], 40, 40)]
+    """
     pairs: dict[tuple, dict] = {}
-    for node, data in graph.nodes(data=True):
+
+    def pair(a, b) -> dict:
+        return pairs.setdefault((a, b), {"chains": [graph.nodes[a].get("name"), graph.nodes[b].get("name")],
+                                         "iris": [a, b], "enterprise": [], "park": [], "industry_class": []})
+
+    # Most-connected entities first, then by kind and IRI (the order coverage_bridges.rq used to give).
+    for node, data in sorted(graph.nodes(data=True), key=lambda nd: (-graph.degree(nd[0]), nd[1].get("kind") or "",
+                                                                       str(nd[0]))):
         if data.get("kind") == "chain":
             continue
         chains = sorted(graph[node], key=str)
         for i, a in enumerate(chains):
             for b in chains[i + 1:]:
-                pair = pairs.setdefault((a, b), {"chains": [graph.nodes[a].get("name"), graph.nodes[b].get("name")],
-                                                 "iris": [a, b], "enterprise": [], "park": [], "industry_class": []})
-                pair.setdefault(data.get("kind"), []).append(data.get("name") or data.get("code") or node)
+                pair(a, b).setdefault(data.get("kind"), []).append(data.get("name") or data.get("code") or node)
+    counted = {tuple(sorted(k, key=str)): n for k, n in graph.graph.get("enterprise_pairs", {}).items()}
+    for a, b in counted:
+        if a in graph and b in graph:
+            pair(a, b)
     rows = list(pairs.values())
     for row in rows:
-        row["shared"] = sum(len(row[k]) for k in ("enterprise", "park", "industry_class"))
+        row["enterprise_count"] = counted.get(tuple(row["iris"]), len(row["enterprise"]))
+        row["shared"] = row["enterprise_count"] + len(row["park"]) + len(row["industry_class"])
     rows.sort(key=lambda r: (-r["shared"], r["iris"]))
     return rows
 

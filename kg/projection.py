@@ -26,6 +26,7 @@ The graphs:
 from __future__ import annotations
 
 import networkx as nx
+import pyoxigraph as ox
 
 from kg import analysis, questions
 from kg.analysis import RULES, Rules
@@ -35,6 +36,8 @@ from kg.resolve import Entity, index_for
 TIER_ORDER = ("landmark", "key")
 #: Example enterprises a segment, a cell or a pair of chains lists besides the anchors (the counts count them all).
 EXAMPLES = 10
+#: Member pages (50 enterprises each, anchors first) searched for examples of enterprises two chains share.
+PAIR_PAGES = 20
 _CACHE: dict[tuple[str, str], list[dict]] = {}
 _SOURCES: dict[tuple[str, str], dict[str, dict]] = {}
 
@@ -259,39 +262,72 @@ def places(store) -> list[dict]:
     return out
 
 
-def district_chain_graph(store, tier: str = "landmark") -> nx.Graph:
-    """The district-chain graph of a tier's chains (see the module docstring)."""
+def _tallies(store) -> dict:
+    """The summary graph's chain counts (``(chain, None)``) and (chain, place) tallies, once per store build."""
+    key = (_token(store), "tallies")
+    if key not in _SOURCES:
+        _SOURCES[key] = {(r["chain"], r["place"]): (r["count"], bool(r["park"]))
+                         for r in _static(store, "coverage_tallies")}
+    return _SOURCES[key]
+
+
+def cell_examples(store, chain: str, place: str, limit: int = EXAMPLES) -> list[dict]:
+    """Up to ``limit`` of a chain's enterprises located in a place (directly or through a park), by name."""
+    return _examples(store, "coverage_cell_examples", limit, chain=iri(chain), place=iri(place))
+
+
+def district_chain_graph(store, tier: str = "landmark", examples: int | None = EXAMPLES) -> nx.Graph:
+    """The district-chain graph of a tier's chains (see the module docstring).
+
+    Edge ``enterprise_count`` comes from the summary graph's (chain, place) tallies; ``enterprises`` lists at most
+    ``examples`` of them (none when ``examples`` is ``None``: :func:`mismatches` asks only for the edges it shows).
+    """
     chains = chains_of_tier(store, tier)
     graph = nx.Graph(tier=tier)
     for place in places(store):
         graph.add_node(place["iri"], kind="place", **{k: v for k, v in place.items() if k != "iri"})
     for chain in chains:
         graph.add_node(chain["iri"], kind="chain", **{k: v for k, v in chain.items() if k != "iri"})
-    for row in _static(store, "coverage_district_chains"):
-        place, chain = row["place"], row["chain"]
+
+    def edge(place: str, chain: str) -> dict | None:
         if graph.nodes.get(place, {}).get("kind") != "place" or graph.nodes.get(chain, {}).get("kind") != "chain":
-            continue
+            return None
         if not graph.has_edge(place, chain):
-            graph.add_edge(place, chain, enterprises=[], parks=[], positioned=False, quote=None, sources=[])
-        edge = graph.edges[place, chain]
-        if row["basis"] == "enterprise":
-            edge["enterprises"] = _refs(store, _split(row["members"]))
-        elif row["basis"] == "park":
-            edge["parks"] = _refs(store, _split(row["members"]))
+            graph.add_edge(place, chain, enterprise_count=0, enterprises=[], parks=[], positioned=False, quote=None,
+                           sources=[])
+        return graph.edges[place, chain]
+
+    for (chain, place), (count, park) in sorted(_tallies(store).items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        data = edge(place, chain) if place and not park and count else None
+        if data is not None:
+            data["enterprise_count"] = count
+            if examples:
+                data["enterprises"] = cell_examples(store, chain, place, examples)
+    for row in _static(store, "coverage_district_links"):
+        data = edge(row["place"], row["chain"])
+        if data is None:
+            continue
+        if row["basis"] == "park":
+            data["parks"] = _refs(store, _split(row["members"]))
         else:
-            edge.update(positioned=True, quote=(row["quotes"] or "").strip(" /") or None,
+            data.update(positioned=True, quote=(row["quotes"] or "").strip(" /") or None,
                         sources=_sources(store, _split(row["sources"])))
     return graph
 
 
-def cross_chain_graph(store, tier: str = "landmark") -> nx.Graph:
-    """The cross-chain graph of a tier's chains (see the module docstring)."""
+def cross_chain_graph(store, tier: str = "landmark", examples: int = EXAMPLES) -> nx.Graph:
+    """The cross-chain graph of a tier's chains (see the module docstring).
+
+    Enterprises shared by two chains are counted per pair (graph attribute ``enterprise_pairs``: ``{(a, b): n}``,
+    from the summary graph's pair tallies); at most ``examples`` of them per pair become nodes, found among the
+    first :data:`PAIR_PAGES` member pages of the first chain (every shared enterprise, for chains of up to 1,000).
+    """
     chains = {c["iri"]: c for c in chains_of_tier(store, tier)}
-    graph = nx.Graph(tier=tier)
+    graph = nx.Graph(tier=tier, enterprise_pairs={})
     for value, chain in chains.items():
         graph.add_node(value, kind="chain", name=chain["name"], name_en=chain["name_en"])
     entities = index_for(store).entities
-    for row in _static(store, "coverage_bridges"):
+    for row in _static(store, "coverage_bridge_places"):
         linked = [c for c in _split(row["chains"]) if c in chains]
         if len(linked) < 2:
             continue
@@ -300,6 +336,15 @@ def cross_chain_graph(store, tier: str = "landmark") -> nx.Graph:
         graph.add_node(row["entity"], kind=row["kind"], name=name, name_en=entity.names.get("en") if entity else None,
                        code=row["code"])
         graph.add_edges_from((row["entity"], c) for c in linked)
+    for row in _static(store, "coverage_pairs"):
+        a, b = row["chain_a"], row["chain_b"]
+        if a not in chains or b not in chains:
+            continue
+        graph.graph["enterprise_pairs"][a, b] = row["count"]
+        for e in _examples(store, "coverage_pair_examples", examples, chain_a=iri(a), chain_b=iri(b),
+                           pages=ox.Literal(PAIR_PAGES)):
+            graph.add_node(e["iri"], kind="enterprise", name=e["name"], name_en=e["name_en"], code=None)
+            graph.add_edges_from(((e["iri"], a), (e["iri"], b)))
     return graph
 
 
@@ -314,23 +359,37 @@ def coverage_matrix(store, tier: str = "landmark") -> dict:
         ``{"tier", "places": [...], "rows": [{"chain", "chain_en", "iri", "counts": {place name: n}, "total",
         "unlocated"}], "unknown": [...]}``.
     """
-    graph = district_chain_graph(store, tier)
+    graph = district_chain_graph(store, tier, examples=None)
     columns = [{"iri": n, **{k: d[k] for k in ("name", "name_en", "place_kind", "code")}}
                for n, d in graph.nodes(data=True) if d["kind"] == "place"]
-    totals = {r["chain"]: r for r in _static(store, "coverage_chain_totals")}
+    tallies = _tallies(store)
+    located = _located(store, tallies)
     rows = []
     for chain in chains_of_tier(store, tier):
-        total = totals.get(chain["iri"], {})
+        total = tallies.get((chain["iri"], None), (0, False))[0]
         counts = {}
         for place in columns:
-            edge = graph.get_edge_data(place["iri"], chain["iri"]) or {}
-            counts[place["name"]] = len(edge.get("enterprises", []))
+            counts[place["name"]] = (graph.get_edge_data(place["iri"], chain["iri"]) or {}).get("enterprise_count", 0)
         rows.append({"chain": chain["name"], "chain_en": chain["name_en"], "iri": chain["iri"], "counts": counts,
-                     "total": total.get("enterprise_count", 0),
-                     "unlocated": total.get("enterprise_count", 0) - total.get("located_count", 0)})
-    return {"tier": tier, "places": columns, "rows": rows, "unknown": tier_unknowns(store, tier) + [
+                     "total": total,
+                     "unlocated": None if located is None else total - located.get(chain["iri"], 0)})
+    unknown = [] if located is not None else [UNLOCATED_UNKNOWN]
+    return {"tier": tier, "places": columns, "rows": rows, "unknown": tier_unknowns(store, tier) + unknown + [
         "functional zones overlap districts: an enterprise located in a zone is not counted for the district around "
         "it", analysis.COUNT_UNKNOWN]}
+
+
+#: Above this many chain memberships in all, ``unlocated`` is not counted live (68 s a chain at 150,000 members).
+LOCATED_LIVE_MAX = 50_000
+UNLOCATED_UNKNOWN = ("unlocated is not counted at this size: the summary graph has no located count per chain, and "
+                     "counting it live takes minutes")
+
+
+def _located(store, tallies: dict) -> dict[str, int] | None:
+    """Per chain, how many of its enterprises have a known location; ``None`` when too costly to count live."""
+    if sum(n for (_, place), (n, _) in tallies.items() if place is None) > LOCATED_LIVE_MAX:
+        return None
+    return {r["chain"]: r["located_count"] for r in _static(store, "coverage_chain_totals")}
 
 
 def grade_table(store, tier: str = "landmark", rules: Rules = RULES) -> list[dict]:
@@ -345,9 +404,14 @@ def bridges(store, tier: str = "landmark") -> dict:
     return {"entities": analysis.bridging_entities(graph), "links": analysis.chain_links(graph)}
 
 
-def mismatches(store, tier: str = "landmark") -> list[dict]:
-    """Positioning mismatches between places and a tier's chains (see :func:`kg.analysis.positioning_mismatches`)."""
-    return analysis.positioning_mismatches(district_chain_graph(store, tier))
+def mismatches(store, tier: str = "landmark", examples: int = EXAMPLES) -> list[dict]:
+    """Positioning mismatches between places and a tier's chains (see :func:`kg.analysis.positioning_mismatches`),
+    each naming at most ``examples`` of the enterprises present (``evidence.enterprise_count`` counts them all)."""
+    rows = analysis.positioning_mismatches(district_chain_graph(store, tier, examples=None))
+    for row in rows:
+        if row["evidence"]["enterprise_count"]:
+            row["evidence"]["enterprises"] = cell_examples(store, row["chain_iri"], row["place_iri"], examples)
+    return rows
 
 
 def tier_unknowns(store, tier: str) -> list[str]:
