@@ -180,6 +180,41 @@ CASES = {
         ("seg/chips-pack", "ckg:Downstream", 4, "3973", "src/M-SEG"),
         ("seg/chips-apps", "ckg:Downstream", 5, "3911", "src/M-SEG"),
     }),
+    # the summary-graph queries of kg.projection (counts and tallies by kg/summary.py; examples bounded by the caller)
+    "gaps_counts": ({"chain": "chain/chips"}, ("scope", "measure", "count"), {
+        ("chain/chips", "enterprises", 3), ("chain/chips", "unplaced", 0), ("seg/chips-design", "enterprises", 1),
+        ("seg/chips-fab", "enterprises", 1), ("seg/chips-pack", "enterprises", 1)}),
+    "gaps_tallies": ({"chain": "chain/chips"}, ("scope", "place", "park", "count"), {
+        ("chain/chips", "dist/370112", False, 2), ("chain/chips", "zone/hitech", False, 1),
+        ("chain/chips", "park/devzone", True, 1), ("chain/chips", "park/chip-park", True, 1),
+        ("seg/chips-pack", "park/devzone", True, 1), ("seg/chips-pack", "dist/370112", False, 1),
+        ("seg/chips-design", "dist/370112", False, 1), ("seg/chips-fab", "zone/hitech", False, 1),
+        ("seg/chips-fab", "park/chip-park", True, 1)}),
+    "gaps_anchors": ({"chain": "chain/chips"}, ("enterprise", "role", "segment", "name_zh", "sources"), {
+        ("ent/alpha", "chain_master", "seg/chips-fab", "甲芯片公司", "src/F1"),
+        ("ent/gamma", "leading", "seg/chips-pack", "丙封测公司", "src/F1")}),
+    "gaps_segment_examples": ({"segment": "seg/chips-fab"}, ("enterprise", "name_en"), {("ent/alpha", "Alpha Chips")}),
+    "gaps_placement_sources": ({"chain": "chain/chips"}, ("segment", "source"), {
+        (seg, src) for seg in ("seg/chips-fab", "seg/chips-design", "seg/chips-pack") for src in ("src/M-SEG", "src/F1")}),
+    "gaps_unplaced": ({"chain": "chain/drugs"}, ("enterprise",), set()),
+    "gaps_chain_parks": ({"chain": "chain/chips"}, ("park", "basis", "count", "sources"), {
+        ("park/devzone", "enterprise", 1, ""), ("park/chip-park", "enterprise", 1, ""),
+        ("park/devzone", "carries", None, "src/F1"), ("park/chip-park", "carries", None, "src/F1")}),
+    "gaps_page_exists": ({"page": "summary/page/chips/0"}, ("page",), {("summary/page/chips/0",)}),
+    "coverage_tallies": ({}, ("chain", "place", "park", "count"), {
+        ("chain/drugs", "dist/370124", False, 1), ("chain/drugs", None, None, 1),
+        ("chain/chips", "park/chip-park", True, 1), ("chain/chips", "park/devzone", True, 1),
+        ("chain/chips", "zone/hitech", False, 1), ("chain/chips", "dist/370112", False, 2),
+        ("chain/chips", None, None, 3)}),
+    "coverage_pairs": ({}, ("chain_a", "chain_b", "count"), set()),
+    "coverage_pair_examples": ({"page": "summary/page/chips/0", "chain_b": "chain/drugs"}, ("enterprise",), set()),
+    "coverage_page_places": ({"page": "summary/page/chips/0"}, ("enterprise", "place"), {
+        ("ent/alpha", "zone/hitech"), ("ent/gamma", "dist/370112"), ("ent/beta", "dist/370112")}),
+    "coverage_district_links": ({}, ("place", "chain", "basis", "sources"), {
+        ("dist/370112", "chain/chips", "park", ""), ("dist/370112", "chain/chips", "positioned", "src/F2"),
+        ("zone/hitech", "chain/chips", "park", ""), ("zone/hitech", "chain/chips", "positioned", "src/F2"),
+        ("dist/370112", "chain/drugs", "positioned", "src/F2")}),
+    "coverage_bridge_places": ({}, ("entity",), set()),
     "gaps_sources": ({}, ("source", "kind", "date"), {
         ("src/F1", "ckg:DocumentSource", "2025-08-29"), ("src/F2", "ckg:DocumentSource", "2025-07"),
         ("src/GBT4754", "ckg:DatasetSource", "2017-06-30"), ("src/M-SEG", "ckg:ModellingSource", "2026"),
