@@ -1,26 +1,34 @@
 """Store → small NetworkX graphs for coverage and gaps, and the entry points that measure them.
 
-The counting is done in SPARQL (``kg/queries/gaps_*.rq`` and ``coverage_*.rq``: ``COUNT`` and ``GROUP_CONCAT`` per
-segment, per place, per chain), so a projection is a handful of small queries whatever the size of the store. Names
-come from the label index of :mod:`kg.resolve`, source details from one query cached per store. :mod:`kg.analysis`
-measures the graphs; :func:`chain_report`, :func:`coverage_matrix`, :func:`grade_table`, :func:`bridges` and
-:func:`mismatches` put the two together for the CLI and the report.
+Counts come from the summary graph the build derives (``ckgid:graph/summary``, :mod:`kg.summary`: enterprises per
+chain, segment and place, tallies per (chain or segment, place or park) and per pair of chains, member pages), read
+by small queries (``kg/queries/gaps_*.rq`` and ``coverage_*.rq``); the few chain-masters and leading enterprises are
+listed in full, other enterprises only as a bounded number of examples (:data:`EXAMPLES`) beside their count. So a
+projection is a handful of small queries whatever the size of the store (measured: one chain's gaps 0.4 s, the
+coverage matrix 0.1 s at a million enterprises; ``benchmarks/analysis_scale.py``). Names come from the label index of
+:mod:`kg.resolve` (small kinds) or from the example queries, source details from one query cached per store.
+:mod:`kg.analysis` measures the graphs; :func:`chain_report`, :func:`coverage_matrix`, :func:`grade_table`,
+:func:`bridges` and :func:`mismatches` put the two together for the CLI and the report.
 
 The graphs:
 
 - **chain graph** (:func:`chain_graph`): ``nx.DiGraph``, a node per segment (IRI), an edge ``u → v`` when ``u``
   ``ckg:suppliesTo`` ``v``. Node attributes: ``name``, ``name_en``, ``position``, ``sequence``, ``codes``,
-  ``enterprise_count``, ``enterprises``, ``chain_masters``, ``leading``, ``parks``, ``districts`` (references
-  ``{iri, name, name_en}``), ``policies`` (naming the segment) and ``sources``. Graph attributes: the chain's
-  ``iri``, ``name``, ``tier``, ``enterprises``, ``chain_masters``, ``leading``, ``unplaced`` (linked to the chain but
-  placed in no segment), ``parks`` (:func:`kg.questions.chain_parks`) and ``policies`` (every scope, with breadth).
+  ``enterprise_count``, ``enterprises`` (its anchors and at most :data:`EXAMPLES` others), ``chain_masters``,
+  ``leading``, ``parks``, ``districts`` (references ``{iri, name, name_en}``), ``policies`` (naming the segment) and
+  ``sources``. Graph attributes: the chain's ``iri``, ``name``, ``tier``, ``enterprise_count``, ``enterprises``
+  (its anchors), ``chain_masters``, ``leading``, ``unplaced_count`` and ``unplaced`` (examples of those linked to the
+  chain but placed in no segment), ``parks`` (stated carriers, then hosts of its enterprises) and ``policies``
+  (every scope, with breadth).
   Segment placement comes from ``in_segment`` links only (a modelling choice).
-- **cross-chain graph** (:func:`cross_chain_graph`): ``nx.Graph``, bipartite: chains and the enterprises, parks and
-  GB/T industry classes that touch two or more of them. Segments belong to one chain each in this data, so chains
+- **cross-chain graph** (:func:`cross_chain_graph`): ``nx.Graph``, bipartite: chains and the parks and GB/T industry
+  classes that touch two or more of them, and a few example enterprises per pair of chains (graph attribute
+  ``enterprise_pairs`` counts them all). Segments belong to one chain each in this data, so chains
   share segments only through their industry classes.
 - **district-chain graph** (:func:`district_chain_graph`): ``nx.Graph``, bipartite: districts, counties and
   functional zones against chains, an edge when the place holds the chain's enterprises or carrier parks or is
-  positioned for it; edge attributes ``enterprises``, ``parks``, ``positioned``, ``quote``, ``sources``.
+  positioned for it; edge attributes ``enterprise_count``, ``enterprises`` (examples), ``parks``, ``positioned``,
+  ``quote``, ``sources``.
 """
 
 from __future__ import annotations
