@@ -302,7 +302,7 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
                 if local[d]:
                     priority += 1
                     flags.append(f"local_{d}")
-                    names = ", ".join(f"{n['segment']} ({len(n['enterprises'])})" for n in local[d])
+                    names = ", ".join(f"{n['segment']} ({n['enterprise_count']})" for n in local[d])
                     reasons.append(f"local {d}: {names}")
         if data.get("enterprise_count", 0) == 1:
             flags.append("single_enterprise")
