@@ -488,7 +488,7 @@ def chain_links(graph: nx.Graph) -> list[dict]:
         return pairs.setdefault((a, b), {"chains": [graph.nodes[a].get("name"), graph.nodes[b].get("name")],
                                          "iris": [a, b], "enterprise": [], "park": [], "industry_class": []})
 
-    # Most-connected entities first, then by kind and IRI (the order coverage_bridges.rq used to give).
+    # Most-connected entities first, then by kind and IRI (a stable order, as the bridge query listed them).
     for node, data in sorted(graph.nodes(data=True), key=lambda nd: (-graph.degree(nd[0]), nd[1].get("kind") or "",
                                                                        str(nd[0]))):
         if data.get("kind") == "chain":

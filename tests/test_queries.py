@@ -141,20 +141,13 @@ CASES = {
         ("ckg:Confirmed", 218), ("ckg:Partial", 22), ("ckg:Uncertain", 70),
     }),
     "stats_unsourced": ({}, ("unsourced",), {(0,)}),
-    # coverage and gaps (issue 4); multi-valued GROUP_CONCAT columns are checked split in tests/test_coverage.py
-    "coverage_bridges": ({}, ("entity", "kind", "chain_count"), set()),  # no entity links two chains in mini
+    # coverage and gaps (issue 4); multi-valued columns are checked split in tests/test_coverage.py
     "coverage_chain_totals": ({}, ("chain", "enterprise_count", "located_count"), {
         ("chain/chips", 3, 3), ("chain/drugs", 1, 1),
     }),
     "coverage_chains": ({}, ("chain", "tier", "group", "declared_key"), {
         ("chain/chips", "landmark", "ckg:EmergingGroup", 3), ("chain/drugs", "landmark", "ckg:AdvantageGroup", 3),
         ("chain/wafers", "key", None, 3),
-    }),
-    "coverage_district_chains": ({}, ("place", "chain", "basis", "count"), {
-        ("dist/370112", "chain/chips", "enterprise", 2), ("dist/370112", "chain/chips", "park", 1),
-        ("dist/370112", "chain/chips", "positioned", 1), ("zone/hitech", "chain/chips", "enterprise", 1),
-        ("zone/hitech", "chain/chips", "park", 1), ("zone/hitech", "chain/chips", "positioned", 1),
-        ("dist/370112", "chain/drugs", "positioned", 1), ("dist/370124", "chain/drugs", "enterprise", 1),
     }),
     "coverage_places": ({}, ("place", "kind", "code", "positioning", "sources"), {
         ("dist/370112", "district", "370112", "芯片, 医药", "src/F2"),
@@ -163,15 +156,6 @@ CASES = {
     }),
     "gaps_policies": ({"chain": "chain/chips"}, ("policy", "scope", "target", "chain_count", "general"), {
         ("pol/chip-plan", "chain", "chain/chips", 1, False), ("pol/plan", "general", None, 0, True),
-    }),
-    "gaps_presence": ({"chain": "chain/chips"}, ("segment", "enterprise_count", "enterprises", "masters", "leaders",
-                                                 "parks", "districts"), {
-        ("seg/chips-design", 1, "ent/beta", "", "", "", "dist/370112"),
-        ("seg/chips-fab", 1, "ent/alpha", "ent/alpha", "", "park/chip-park", "zone/hitech"),
-        ("seg/chips-pack", 1, "ent/gamma", "", "ent/gamma", "park/devzone", "dist/370112"),
-    }),
-    "gaps_roles": ({"chain": "chain/chips"}, ("role", "enterprise_count"), {
-        ("chain_master", 1), ("leading", 1), ("all", 3),
     }),
     "gaps_segments": ({"chain": "chain/chips"}, ("segment", "position", "sequence", "codes", "sources"), {
         ("seg/chips-materials", "ckg:Upstream", 1, "3985", "src/M-SEG"),
