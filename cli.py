@@ -300,7 +300,10 @@ def export(out_dir, formats, data_dir, store_path, lang):
     for name, entry in manifest["files"].items():
         click.echo(f"{entry['bytes']:>12,}  {name}")
     counts = manifest["counts"]
-    click.echo(f"{counts['quads']} quads, {counts['facts']} facts → {out_dir}")
+    facts = f"{counts['facts']} facts" if "facts" in counts else f"{counts['fact_statements']} fact statements"
+    click.echo(f"{counts['quads']} quads, {facts} → {out_dir}")
+    for fmt, why in manifest.get("skipped", {}).items():
+        click.echo(f"skipped {fmt}: {why}", err=True)
 
 
 @cli.command()

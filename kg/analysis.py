@@ -259,9 +259,11 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
     (concentration risk). Ties: the worse grade, then upstream first.
 
     Each row: ``chain``, ``segment``, ``segment_en``, ``iri``, ``position``, ``sequence``, ``grade``, ``grade_zh``,
-    ``rank``, ``priority``, ``flags``, ``reasons``, ``betweenness``, ``upstream``, ``downstream`` (neighbours and
-    nearest covered segments: ``segment``, ``grade``, ``enterprises``, ``distance``), ``evidence`` (``enterprises``,
-    ``parks``, ``districts``, ``policies``, ``sources``) and ``unknown``.
+    ``rank``, ``priority``, ``enterprise_count`` (every local enterprise placed in the segment), ``flags``,
+    ``reasons``, ``betweenness``, ``upstream``, ``downstream`` (neighbours and nearest covered segments: ``segment``,
+    ``grade``, ``enterprises`` (examples), ``enterprise_count``, ``distance``), ``evidence`` (``enterprises``: the
+    graph's list, its anchors and a bounded number of examples; ``parks``, ``districts``, ``policies``, ``sources``)
+    and ``unknown``.
     """
     chain = graph.graph
     specific = [p for p in chain.get("policies", []) if p.get("scope") == "chain" and is_specific_policy(p, rules)]
@@ -275,6 +277,7 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
     cuts = separating_vertices(graph, covered)
     central = betweenness(graph, k=rules.betweenness_samples if len(graph) > rules.betweenness_exact_max else None)
     unplaced = chain.get("unplaced", [])
+    unplaced_count = chain.get("unplaced_count", len(unplaced))
     rows = []
     for node, data in graph.nodes(data=True):
         grade, reasons = grades[node]
@@ -299,7 +302,7 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
                 if local[d]:
                     priority += 1
                     flags.append(f"local_{d}")
-                    names = ", ".join(f"{n['segment']} ({len(n['enterprises'])})" for n in local[d])
+                    names = ", ".join(f"{n['segment']} ({n['enterprise_count']})" for n in local[d])
                     reasons.append(f"local {d}: {names}")
         if data.get("enterprise_count", 0) == 1:
             flags.append("single_enterprise")
@@ -307,9 +310,9 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
             reasons.append("single-enterprise segment: concentration risk")
         if grade == "blank":
             unknown.append(BLANK_UNKNOWN)
-            if unplaced:
-                names = ", ".join(e["name"] for e in unplaced[:5]) + (" …" if len(unplaced) > 5 else "")
-                unknown.append(f"{len(unplaced)} enterprise(s) of the chain are placed in no segment and may "
+            if unplaced_count:
+                names = ", ".join(e["name"] for e in unplaced[:5]) + (" …" if unplaced_count > 5 else "")
+                unknown.append(f"{unplaced_count} enterprise(s) of the chain are placed in no segment and may "
                                f"belong here: {names}")
         else:
             unknown.append(COUNT_UNKNOWN)
@@ -319,7 +322,8 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
             "chain": chain.get("name"), "chain_en": chain.get("name_en"), "chain_iri": chain.get("iri"),
             "segment": data.get("name"), "segment_en": data.get("name_en"), "iri": node,
             "position": data.get("position"), "sequence": data.get("sequence"),
-            "grade": grade, "grade_zh": GRADE_ZH[grade], "priority": priority, "flags": flags, "reasons": reasons,
+            "grade": grade, "grade_zh": GRADE_ZH[grade], "priority": priority,
+            "enterprise_count": data.get("enterprise_count", 0), "flags": flags, "reasons": reasons,
             "betweenness": round(central.get(node, 0.0), 4),
             "upstream": sides["upstream"], "downstream": sides["downstream"],
             "evidence": {"enterprises": _roles(data), "parks": data.get("parks", []),
@@ -378,7 +382,9 @@ def summarize_chain(graph: nx.DiGraph, rows: list[dict], rules: Rules = RULES, t
         "completeness": _round(completeness(r["grade"] for r in rows)),
         "weighted_completeness": _round(weighted_completeness(((r["position"], r["grade"]) for r in rows),
                                                               rules.position_weights)),
-        "enterprises": len(chain.get("enterprises", [])), "unplaced": [e["name"] for e in chain.get("unplaced", [])],
+        "enterprises": chain.get("enterprise_count", len(chain.get("enterprises", []))),
+        "unplaced": [e["name"] for e in chain.get("unplaced", [])],
+        "unplaced_count": chain.get("unplaced_count", len(chain.get("unplaced", []))),
         "chain_masters": [e["name"] for e in masters], "leading": [e["name"] for e in leading],
         "parks": [p["name"] for p in chain.get("parks", [])],
         "policies": by_scope, "specific_policies": sorted({p["title"] for p in specific if p.get("title")}),
@@ -402,21 +408,23 @@ def positioning_mismatches(graph: nx.Graph) -> list[dict]:
 
     Each row: ``kind``, ``place``, ``place_en``, ``place_iri``, ``chain``, ``chain_en``, ``chain_iri``, ``reason``,
     ``positioning`` (the statement or quote, and its ``sources``: where the positioning comes from), ``evidence``
-    (``enterprises``, ``parks``) and ``unknown``.
+    (``enterprises``: the edge's list, which may hold only examples; ``enterprise_count``: the edge's count, else the
+    list's length; ``parks``) and ``unknown``.
     """
     rows = []
     for u, v, data in graph.edges(data=True):
         place, chain = (u, v) if graph.nodes[u].get("kind") == "place" else (v, u)
         p, c = graph.nodes[place], graph.nodes[chain]
         enterprises, parks = data.get("enterprises", []), data.get("parks", [])
-        if data.get("positioned") and not enterprises and not parks:
+        count = data.get("enterprise_count", len(enterprises))
+        if data.get("positioned") and not count and not parks:
             kind = "positioned_without_presence"
             reason = f"{p['name']} is positioned for {c['name']}, but no enterprise or park of it is known there"
             positioning = {"text": data.get("quote") or p.get("positioning"), "sources": data.get("sources", [])}
             unknown = ["absence in the data is not absence on the ground: " + COUNT_UNKNOWN]
-        elif not data.get("positioned") and (enterprises or parks):
+        elif not data.get("positioned") and (count or parks):
             kind = "presence_without_positioning"
-            what = ", ".join(x for x in (f"{len(enterprises)} enterprise(s)" if enterprises else "",
+            what = ", ".join(x for x in (f"{count} enterprise(s)" if count else "",
                                          f"{len(parks)} carrier park(s)" if parks else "") if x)
             reason = f"{what} of {c['name']} in {p['name']}, which no source positions for it"
             # The place's row also cites code tables and translations; the documents are what word the positioning.
@@ -428,7 +436,8 @@ def positioning_mismatches(graph: nx.Graph) -> list[dict]:
             continue
         rows.append({"kind": kind, "place": p.get("name"), "place_en": p.get("name_en"), "place_iri": place,
                      "chain": c.get("name"), "chain_en": c.get("name_en"), "chain_iri": chain, "reason": reason,
-                     "positioning": positioning, "evidence": {"enterprises": enterprises, "parks": parks},
+                     "positioning": positioning,
+                     "evidence": {"enterprises": enterprises, "enterprise_count": count, "parks": parks},
                      "unknown": unknown})
     rows.sort(key=lambda r: (r["kind"], r["chain_iri"], r["place_iri"]))
     return rows
@@ -462,20 +471,40 @@ def bridging_entities(graph: nx.Graph) -> list[dict]:
 
 
 def chain_links(graph: nx.Graph) -> list[dict]:
-    """The chain-to-chain projection of a cross-chain graph: for each pair of chains, what they share, by kind."""
+    """The chain-to-chain projection of a cross-chain graph: for each pair of chains, what they share, by kind.
+
+    ``enterprise`` names the enterprise nodes linking the pair; ``enterprise_count`` counts the enterprises the pair
+    shares: the graph attribute ``enterprise_pairs`` (``{(a, b): n}``, when the graph holds only examples), else the
+    named ones. ``shared`` adds up enterprises, parks and industry classes.
+
+    >>> g = nx.Graph([("c1", "firm"), ("firm", "c2")], enterprise_pairs={("c1", "c2"): 40})
+    >>> nx.set_node_attributes(g, {"c1": "chain", "c2": "chain", "firm": "enterprise"}, "kind")
+    >>> [(r["enterprise"], r["enterprise_count"], r["shared"]) for r in chain_links(g)]
+    [(['firm'], 40, 40)]
+    """
     pairs: dict[tuple, dict] = {}
-    for node, data in graph.nodes(data=True):
+
+    def pair(a, b) -> dict:
+        return pairs.setdefault((a, b), {"chains": [graph.nodes[a].get("name"), graph.nodes[b].get("name")],
+                                         "iris": [a, b], "enterprise": [], "park": [], "industry_class": []})
+
+    # Most-connected entities first, then by kind and IRI (a stable order, as the bridge query listed them).
+    for node, data in sorted(graph.nodes(data=True), key=lambda nd: (-graph.degree(nd[0]), nd[1].get("kind") or "",
+                                                                       str(nd[0]))):
         if data.get("kind") == "chain":
             continue
         chains = sorted(graph[node], key=str)
         for i, a in enumerate(chains):
             for b in chains[i + 1:]:
-                pair = pairs.setdefault((a, b), {"chains": [graph.nodes[a].get("name"), graph.nodes[b].get("name")],
-                                                 "iris": [a, b], "enterprise": [], "park": [], "industry_class": []})
-                pair.setdefault(data.get("kind"), []).append(data.get("name") or data.get("code") or node)
+                pair(a, b).setdefault(data.get("kind"), []).append(data.get("name") or data.get("code") or node)
+    counted = {tuple(sorted(k, key=str)): n for k, n in graph.graph.get("enterprise_pairs", {}).items()}
+    for a, b in counted:
+        if a in graph and b in graph:
+            pair(a, b)
     rows = list(pairs.values())
     for row in rows:
-        row["shared"] = sum(len(row[k]) for k in ("enterprise", "park", "industry_class"))
+        row["enterprise_count"] = counted.get(tuple(row["iris"]), len(row["enterprise"]))
+        row["shared"] = row["enterprise_count"] + len(row["park"]) + len(row["industry_class"])
     rows.sort(key=lambda r: (-r["shared"], r["iris"]))
     return rows
 
@@ -483,7 +512,8 @@ def chain_links(graph: nx.Graph) -> list[dict]:
 def _neighbour(graph: nx.DiGraph, node, distance: int, grades: dict) -> dict:
     data = graph.nodes[node]
     return {"segment": data.get("name"), "iri": node, "grade": grades[node][0], "distance": distance,
-            "enterprises": [e["name"] for e in data.get("enterprises", [])]}
+            "enterprises": [e["name"] for e in data.get("enterprises", [])],
+            "enterprise_count": data.get("enterprise_count", len(data.get("enterprises", [])))}
 
 
 def _roles(data: Mapping) -> list[dict]:

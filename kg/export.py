@@ -21,6 +21,10 @@ Synthetic data says so wherever a format has room for a note: ``manifest.json`` 
 ``notice``), a ``#`` comment atop the Turtle, N-Triples, N-Quads and TriG files, the GEXF ``<meta>`` description and
 GraphML graph attributes. The CSV tables have no such place; the manifest beside them carries it.
 
+Large stores (above :data:`STREAM_ABOVE` quads) are streamed: Oxigraph's serializers write the RDF files straight to
+disk in store order, the counts are SPARQL counts, and JSON-LD, GraphML, GEXF and CSV (which need every entity in
+Python) are skipped with the reason in the manifest's ``skipped`` (:func:`_export_streamed`).
+
 Deterministic: statements are written in canonical sorted order and there are no blank nodes, so the same data
 gives byte-identical files; only the manifest's ``created_at`` differs. XML 1.0 cannot carry most control characters,
 so GraphML and GEXF show them as ``\\uXXXX``; the RDF formats and CSV keep every character.
@@ -32,6 +36,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -66,6 +71,11 @@ log = logging.getLogger(__name__)
 #: Snapshot formats, in the order they are written.
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
 SNAPSHOT_VERSION = 1
+#: Above this many quads a snapshot is streamed (Jinan has about 60,000; the synthetic million 12.6 million).
+STREAM_ABOVE = 1_000_000
+#: Formats written by Oxigraph's serializers straight to the file when streaming; the others need every entity in
+#: Python (JSON-LD compaction, the NetworkX projection, the per-entity tables) and are skipped.
+STREAMED = ("ttl", "nt", "nq", "trig")
 
 
 def parse_formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -84,7 +94,7 @@ def parse_formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = None,
-                    now: datetime | None = None) -> dict:
+                    now: datetime | None = None, stream_above: int | None = None) -> dict:
     """Write a snapshot of a store into ``out_dir``, replacing the previous snapshot there only when all is written.
 
     Args:
@@ -92,6 +102,9 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         out_dir: the snapshot folder (absent, empty, or an earlier snapshot).
         formats: which formats (see :data:`FORMATS`); default all.
         now: the creation time to record (default: now, UTC).
+        stream_above: above this many quads (default :data:`STREAM_ABOVE`) the RDF files are streamed by Oxigraph
+            in store order and the formats that need every entity in memory are skipped (see
+            :func:`_export_streamed`).
 
     Returns:
         The manifest written to ``manifest.json``.
@@ -102,7 +115,11 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
     """
     formats = parse_formats(formats)
     out_dir = Path(out_dir)
+    stream_above = STREAM_ABOVE if stream_above is None else stream_above
     check_replaceable(out_dir, MANIFEST, what="chainkg snapshot")
+    size = len(store.oxigraph)
+    if size > stream_above:
+        return _export_streamed(store, out_dir, formats, now, size, stream_above)
     quads = sorted(store.oxigraph.quads_for_pattern(None, None, None, None), key=_quad_key)
     facts = Facts(quads)
     dataset = store_dataset(store)
@@ -133,6 +150,91 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         manifest = _manifest(store, quads, facts, graph, formats, dict(sorted(files.items())), now, dataset)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _export_streamed(store, out_dir: Path, formats: tuple[str, ...], now: datetime | None, size: int,
+                     limit: int) -> dict:
+    """A snapshot of a large store: Oxigraph's serializers write N-Quads and TriG (``Store.dump``) and N-Triples and
+    Turtle (a CONSTRUCT of the facts, serialized as it streams) straight to the files; Python never holds the quads.
+
+    Lines come in store order, not sorted (the same store gives the same bytes; two stores of the same data may
+    not), a triple stated by several rows may appear once per row in ``graph.nt`` and ``graph.ttl``, and the counts
+    are SPARQL counts. JSON-LD, GraphML, GEXF and CSV are skipped: the manifest's ``skipped`` says why.
+    """
+    from kg.query import load_query, select
+
+    dataset = store_dataset(store)
+    note = _notice(dataset)
+    head = "".join(f"# {line}\n" for line in note.split("\n")).encode("utf-8") if note else b""
+    prefixes = snapshot_prefixes()
+    skipped = {fmt: f"not written above {limit:,} quads ({size:,} here): it needs every entity in memory; "
+                    "query the store, or export nq and convert it with a streaming tool"
+               for fmt in formats if fmt not in STREAMED}
+    for fmt, why in skipped.items():
+        log.warning("%s skipped: %s", fmt, why)
+    files = {}
+    with folder_in_place(out_dir, MANIFEST, what="chainkg snapshot") as tmp:
+        for fmt in (f for f in formats if f in STREAMED):
+            started = time.perf_counter()
+            name = f"graph.{fmt}"
+            with (tmp / name).open("wb") as handle:
+                handle.write(head)
+                kept = _build_stream(store)
+                if fmt == "nq" and kept is not None:
+                    with kept.open("rb") as source:  # the exact N-Quads the store was loaded from
+                        shutil.copyfileobj(source, handle, 1 << 22)
+                elif fmt in ("nq", "trig"):
+                    rdf = ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG
+                    store.oxigraph.dump(handle, rdf, prefixes=prefixes if fmt == "trig" else None)
+                else:
+                    rdf = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TURTLE
+                    store.query(load_query("export_facts")).serialize(handle, rdf)
+            files[name] = _file_entry(tmp / name)
+            log.info("%s streamed in %.2f s", fmt, time.perf_counter() - started)
+        other = sum(r["quads"] for r in select(store, "export_counts"))
+        versions = sorted(q.object.value for q in store.oxigraph.quads_for_pattern(
+            None, ox.NamedNode(str(OWL.versionInfo)), None, ox.NamedNode(str(GRAPH_ONTOLOGY))))
+        counts = {"quads": size, "named_graphs": sum(1 for _ in store.oxigraph.named_graphs()),
+                  "fact_statements": size - other,
+                  "classes": {r["class"].rpartition("#")[2]: r["entities"] for r in select(store, "stats_classes")}}
+        manifest = {
+            "snapshot_version": SNAPSHOT_VERSION,
+            "created_at": (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+            .isoformat(timespec="seconds").replace("+00:00", "Z"),
+            **({"notice": note.replace("\n", " ")} if note else {}),
+            "dataset": dataset, "tool": {"name": "chainkg", "version": kg.__version__},
+            "data_fingerprint": store.info.get("fingerprint"), "ontology_version": versions[0] if versions else None,
+            "formats": [f for f in formats if f in STREAMED], "streamed": True,
+            "order": ("graph.nq: the build's own N-Quads, in the build's order (the same data gives the same bytes); "
+                      if _build_stream(store) is not None and "nq" in formats else "")
+                     + "store order (streamed by Oxigraph), not sorted; graph.nt and graph.ttl may repeat a triple "
+                     "stated by several rows",
+            "skipped": skipped, "counts": counts,
+            "contents": {name: text for name, text in CONTENTS.items() if name in files},
+            "files": dict(sorted(files.items())),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _build_stream(store) -> Path | None:
+    """The N-Quads file a store was built from (kept in its folder by :func:`kg.build.build_store`), when it is
+    there and whole; ``None`` for stores without one (restored, or built by an earlier version)."""
+    record = (store.info or {}).get("stream_file") or {}
+    path = Path(store.path) / str(record.get("name", ""))
+    try:
+        return path if record and path.is_file() and path.stat().st_size == record.get("bytes") else None
+    except OSError:
+        return None
+
+
+def _file_entry(path: Path) -> dict:
+    """sha256 and size of a written file, read back in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
 
 
 CONTENTS = {

@@ -45,6 +45,15 @@ def _local(neighbours: list[dict]) -> list[str]:
     return out
 
 
+def some(names: list[str], total: int | None) -> list[str]:
+    """Names, and ``… N in all`` after them when they are examples of more.
+
+    >>> some(["甲", "乙"], 2), some(["甲", "乙"], 40)
+    (['甲', '乙'], ['甲', '乙', '… 40 in all'])
+    """
+    return list(names) + ([f"… {total} in all"] if total is not None and total > len(names) else [])
+
+
 def summary_rows(summaries: list[dict], lang: str) -> list[dict]:
     """One row per chain: completeness, grades, chain-masters, policies, flags."""
     rows = []
@@ -54,7 +63,7 @@ def summary_rows(summaries: list[dict], lang: str) -> list[dict]:
         rows.append({"chain": _name(s, lang, "chain", "chain_en"), "segments": s["segments"],
                      **{_grade(g, lang): s["grades"][g] for g in GRADES},
                      "completeness": _pct(s["completeness"]), "weighted": _pct(s["weighted_completeness"]),
-                     "enterprises": s["enterprises"], "unplaced": len(s["unplaced"]),
+                     "enterprises": s["enterprises"], "unplaced": s.get("unplaced_count", len(s["unplaced"])),
                      "chain_masters": s["chain_masters"], "specific_policies": s["policies"]["specific"],
                      "general_policies": s["policies"]["general"], "cut_gaps": s["cut_gaps"], "flags": flags})
     return rows
@@ -79,7 +88,7 @@ def _why(row: dict, full: bool) -> list[str]:
     """The reasons in full (CSV), or as short labels for the terminal table."""
     if full:
         return row["reasons"]
-    n = len(row["evidence"]["enterprises"])
+    n = row.get("enterprise_count", len(row["evidence"]["enterprises"]))
     basis = "no local enterprise" if row["grade"] == "blank" else f"{n} local enterprise{'s' if n > 1 else ''}"
     labels = [f"betweenness {row['betweenness']:.2f}" if f == "high_betweenness" else SHORT.get(f, f)
               for f in row["flags"]]
@@ -100,7 +109,7 @@ def gaps_view(reports: list[dict], lang: str, fmt: str = "table", notes: list[st
                          "position": r["position"], "grade": _grade(r["grade"], lang), "priority": r["priority"],
                          "why": _why(r, full=fmt == "csv"), "local_upstream": _local(r["upstream"]),
                          "local_downstream": _local(r["downstream"]),
-                         "enterprises": [e["name"] for e in ev["enterprises"]],
+                         "enterprises": some([e["name"] for e in ev["enterprises"]], r.get("enterprise_count")),
                          "parks": [p["name"] for p in ev["parks"]],
                          "policies": [p["title"] for p in ev["policies"]], "sources": ev["sources"]})
     columns = ["chain", "rank", "segment", "position", "grade", "priority", "why", "local_upstream",
@@ -108,8 +117,9 @@ def gaps_view(reports: list[dict], lang: str, fmt: str = "table", notes: list[st
     headers = ["chain", "#", "segment", "position", "grade", "priority", "why", "local upstream",
                "local downstream", "enterprises", "parks", "policies", "sources"]
     blank = sum(r["grade"] == "blank" for report in reports for r in report["gaps"])
-    unplaced = [f"{rep['summary']['chain']}: {', '.join(rep['summary']['unplaced'])}" for rep in reports
-                if rep["summary"]["unplaced"]]
+    unplaced = [f"{rep['summary']['chain']}: "
+                + ", ".join(some(rep["summary"]["unplaced"], rep["summary"].get("unplaced_count")))
+                for rep in reports if rep["summary"]["unplaced"]]
     unknown = [*notes, *sorted({u for rep in reports for u in rep["summary"]["unknown"]})]
     counted = f"{blank} of {len(rows)} segments are blank. " if rows else "No segments to grade. "
     note = (counted + f"{SPARSE_NOTE} {MODELLING_NOTE}" + "".join(f"\n- {u}" for u in unknown)
@@ -145,7 +155,8 @@ def coverage_view(result, by: str, lang: str) -> list[Section]:
 
 def _bridge_sections(result: dict, lang: str) -> list[Section]:
     entities = [{**r, "label": _name(r, lang)} for r in result["entities"]]
-    links = [{**r, "pair": " — ".join(r["chains"])} for r in result["links"]]
+    links = [{**r, "pair": " — ".join(r["chains"]), "enterprise": some(r["enterprise"], r.get("enterprise_count"))}
+             for r in result["links"]]
     return [
         Section("bridging enterprises, parks and industry classes", ["label", "kind", "chains", "chain_names",
                                                                      "betweenness"],
@@ -164,7 +175,8 @@ def mismatches_view(rows: list[dict], lang: str, pairs: int | None = None) -> li
         ev = r["evidence"]
         out.append({**r, "kind_label": KIND[lang][r["kind"]], "place_label": _name(r, lang, "place", "place_en"),
                     "chain_label": _name(r, lang, "chain", "chain_en"),
-                    "present": [e["name"] for e in ev["enterprises"]] + [p["name"] for p in ev["parks"]],
+                    "present": some([e["name"] for e in ev["enterprises"]], ev.get("enterprise_count"))
+                    + [p["name"] for p in ev["parks"]],
                     "positioning_text": r["positioning"]["text"], "sources": r["positioning"]["sources"]})
     if rows:
         counts = {k: sum(r["kind"] == k for r in rows) for k in KIND["en"]}

@@ -176,6 +176,7 @@ class CKG(DefinedNamespace):
     MemberPage: URIRef  # one page of a chain's enterprise list (derived)
     enterpriseCount: URIRef  # derived count of local enterprises
     unplacedCount: URIRef  # a chain's enterprises in none of its segments (derived)
+    locatedCount: URIRef  # a chain's enterprises with a known place (derived)
     tallyOf: URIRef  # the chain or segment a tally counts
     tallyIn: URIRef  # the place a tally counts in
     pageOf: URIRef  # the chain of a member page

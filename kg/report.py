@@ -7,8 +7,10 @@
                                chains × districts coverage heat map and the gap list, linking to the maps
 ``overview.html``              map of the landmark chains, the districts and zones carrying them, the policies
 ``maps/{chain}.html``          one map per landmark chain (:func:`kg.viz.chain_network`)
-``gaps.csv``                   every graded segment, with reasons, neighbours and evidence
-``segment_enterprises.csv``    enterprises per segment (segments without any get one empty row)
+``gaps.csv``                   every graded segment, with reasons, neighbours and evidence (``enterprise_count`` counts
+                               the segment's enterprises; ``enterprises`` names its anchors and at most 10 others)
+``segment_enterprises.csv``    enterprises per segment, from the chain profile's first page (segments without any
+                               get one empty row)
 ``chain_policies.csv``         the policies behind each chain and how they support it
 ``sources.html``, ``sources.csv``  every source the report cites (addresses as text, never as links)
 ``report.json``                what was written, when, from which data (also marks the folder as ours)
@@ -300,8 +302,8 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
     files["overview.html"] = overview_page(data["profiles"], data["summaries"], lang, back="index.html",
                                            dataset=dataset)
     files["gaps.csv"] = to_csv(gap_csv, ["chain", "rank", "sequence", "segment", "position", "grade", "priority",
-                                         "flags", "reasons", "upstream", "downstream", "enterprises", "parks",
-                                         "policies", "sources", "unknown"])
+                                         "flags", "reasons", "upstream", "downstream", "enterprise_count",
+                                         "enterprises", "parks", "policies", "sources", "unknown"])
     files["segment_enterprises.csv"] = to_csv(seg_csv, ["chain", "sequence", "segment", "position", "grade",
                                                         "enterprise", "role", "districts", "parks", "confidence",
                                                         "sources"])

@@ -12,6 +12,7 @@ Everything lands in the derived graph ``ckgid:graph/summary`` (not facts: no sou
 
 - ``?x ckg:enterpriseCount n`` for each chain, segment and place with at least one enterprise;
 - ``?chain ckg:unplacedCount n``: the chain's enterprises placed in none of its segments;
+- ``?chain ckg:locatedCount n``: the chain's enterprises with a known place (directly or through a park);
 - a ``ckg:Tally`` per (chain, place) and (segment, place) pair: ``ckg:tallyOf``, ``ckg:tallyIn``,
   ``ckg:enterpriseCount``; a place here is a district, county or zone (the enterprise is located there, directly or
   through its park) or a park (the enterprise is ``ckg:inPark`` it);
@@ -194,11 +195,15 @@ class Summary:
             unplaced = sum(1 for ent in members if chain_segments.isdisjoint(_ids(self.segments.get(ent))))
             add(_iri(chain), _c("unplacedCount"), _int(unplaced))
             by_place: dict[str, int] = defaultdict(int)
+            located = 0
             for ent in members:
-                for place in self._places_of(ent):
+                where = self._places_of(ent)
+                located += bool(where)
+                for place in where:
                     by_place[place] += 1
                 for park in _ids(self.parks.get(ent)):
                     by_place[park] += 1
+            add(_iri(chain), _c("locatedCount"), _int(located))
             for place, n in sorted(by_place.items()):
                 self._tally(add, chain, place, n)
             order = sorted(members, key=lambda e: (members[e], self.names.get(e, ""), e))

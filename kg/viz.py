@@ -223,6 +223,9 @@ def chain_network(profile: dict, gaps: list[dict], lang: str = "zh", collapse: i
         lang: label language.
         collapse: a segment with more enterprises than this shows its chain-masters and leading enterprises and one
             count node for the rest; ``None`` or ``0`` draws every enterprise (in a grid under its segment).
+            When the profile holds only the first page of a large chain's enterprises (``enterprise_total`` above
+            the page), the count node counts every enterprise of the segment not drawn (``enterprise_count``): a
+            chain of 150,000 draws at most a page and a count node per segment.
 
     Returns:
         A pyvis network whose nodes carry ``x``/``y``, ``group`` and a plain-text ``title``.
@@ -241,6 +244,7 @@ def chain_network(profile: dict, gaps: list[dict], lang: str = "zh", collapse: i
                               unique_sources(chain.get("sources", [])), lang), -COL_W, 0)
 
     segments = list(profile["segments"])
+    partial = (profile.get("enterprise_total") or 0) > len(profile["enterprises"])
     enterprises = {e["name"]: e for e in profile["enterprises"]}
     placed_in: dict[str, list[dict]] = defaultdict(list)
     seg_of_name = {s["name"]: s for s in segments}
@@ -286,11 +290,17 @@ def chain_network(profile: dict, gaps: list[dict], lang: str = "zh", collapse: i
                                                         x + 60 + i * 120, ey)
                     b.edge(sid, eid, "in_segment")
                 ey += max(ROW_H[e["role"]] for e in shown[row:row + grid])
-            if rest:
-                cid = b.node(("count", seg.get("iri") or seg["name"]), "count", t["count_label"].format(n=len(rest)),
-                             tooltip([t["count_label"].format(n=len(rest)) + f" ({seg['name']})",
-                                      join_names(e["name"] for e in rest[:60]),
-                                      t["more"].format(n=len(rest) - 60) if len(rest) > 60 else None], None, lang),
+            more = len(rest)
+            if partial and not seg.get("_unplaced"):
+                # Only the first page of the chain's enterprises is drawn: the count node stands for all the others.
+                more = max(more, (seg.get("enterprise_count") or 0) - len(shown))
+            if more:
+                named = rest[:60]
+                cid = b.node(("count", seg.get("iri") or seg["name"]), "count", t["count_label"].format(n=more),
+                             tooltip([t["count_label"].format(n=more) + f" ({seg['name']})",
+                                      join_names(e["name"] for e in named),
+                                      t["more"].format(n=more - len(named)) if more > len(named) else None], None,
+                                     lang),
                              x + 60, ey)
                 ey += ROW_H["member"]
                 b.edge(sid, cid, "in_segment")

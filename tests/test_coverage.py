@@ -167,12 +167,14 @@ def test_gap_queries_multi_valued_columns(mini_store):
     segments = {r["segment"].replace(ID, ""): r for r in select(mini_store, "gaps_segments", chain=chain)}
     assert split(segments["seg/chips-materials"]["supplies_to"]) == {"seg/chips-design", "seg/chips-fab"}
     assert split(segments["seg/chips-apps"]["supplies_to"]) == set()
-    roles = {r["role"]: r for r in select(mini_store, "gaps_roles", chain=chain)}
-    assert split(roles["all"]["enterprises"]) == {"ent/alpha", "ent/beta", "ent/gamma"}
-    assert split(roles["chain_master"]["sources"]) == {"src/F1"} and split(roles["all"]["sources"]) == set()
-    presence = {r["segment"].replace(ID, ""): r for r in select(mini_store, "gaps_presence", chain=chain)}
-    assert split(presence["seg/chips-fab"]["sources"]) == {"src/F1", "src/M-SEG"}
-    cells = {(r["place"].replace(ID, ""), r["chain"].replace(ID, ""), r["basis"]): split(r["members"])
-             for r in select(mini_store, "coverage_district_chains")}
-    assert cells[("dist/370112", "chain/chips", "enterprise")] == {"ent/beta", "ent/gamma"}
-    assert cells[("zone/hitech", "chain/chips", "park")] == {"park/chip-park"}
+    anchors = {r["enterprise"].replace(ID, ""): r for r in select(mini_store, "gaps_anchors", chain=chain)}
+    assert set(anchors) == {"ent/alpha", "ent/gamma"} and split(anchors["ent/alpha"]["sources"]) == {"src/F1"}
+    placed = {(r["segment"].replace(ID, ""), r["source"].replace(ID, ""))
+              for r in select(mini_store, "gaps_placement_sources", chain=chain)}
+    assert {src for seg, src in placed if seg == "seg/chips-fab"} == {"src/F1", "src/M-SEG"}
+    cells = {(r["place"].replace(ID, ""), r["chain"].replace(ID, "")): r["count"]
+             for r in select(mini_store, "coverage_tallies") if r["place"]}
+    assert cells[("dist/370112", "chain/chips")] == 2
+    links = {(r["place"].replace(ID, ""), r["chain"].replace(ID, ""), r["basis"]): split(r["members"])
+             for r in select(mini_store, "coverage_district_links")}
+    assert links[("zone/hitech", "chain/chips", "park")] == {"park/chip-park"}

@@ -322,3 +322,36 @@ def test_restore_reads_trig_when_there_is_no_nquads(mini_store, tmp_path):
     export_snapshot(mini_store, tmp_path / "facts-only", "nt")
     with pytest.raises(DataError, match="no graph.nq or graph.trig"):
         restore_snapshot(tmp_path / "facts-only", tmp_path / "store2")
+
+
+@pytest.fixture(scope="module")
+def synth_store(tmp_path_factory):
+    from kg.synth import synthesize
+
+    folder = tmp_path_factory.mktemp("synth")
+    synthesize(folder / "data", 1500, seed=3)
+    return build_store(folder / "data", folder / "store")
+
+
+def test_streamed_export_round_trips_and_skips_what_cannot_stream(synth_store, tmp_path, caplog):
+    manifest = export_snapshot(synth_store, tmp_path / "snap", stream_above=0)
+    assert manifest["streamed"] and manifest["formats"] == ["ttl", "nt", "nq", "trig"]
+    assert set(manifest["skipped"]) == {"jsonld", "graphml", "gexf", "csv"}
+    assert "needs every entity in memory" in caplog.text
+    assert sorted(manifest["files"]) == ["graph.nq", "graph.nt", "graph.trig", "graph.ttl"]
+    assert manifest["counts"]["quads"] == len(synth_store.oxigraph)
+    # the manifest's counts are SPARQL counts, equal to what Facts finds over every quad
+    facts = Facts(synth_store.oxigraph.quads_for_pattern(None, None, None, None))
+    assert manifest["counts"]["fact_statements"] >= len(facts.triples)
+    every = set(synth_store.oxigraph.quads_for_pattern(None, None, None, None))
+    for name, fmt in (("graph.nq", ox.RdfFormat.N_QUADS), ("graph.trig", ox.RdfFormat.TRIG)):
+        assert set(ox.parse(path=str(tmp_path / "snap" / name), format=fmt)) == every
+    for name, fmt in (("graph.nt", ox.RdfFormat.N_TRIPLES), ("graph.ttl", ox.RdfFormat.TURTLE)):
+        triples = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(tmp_path / "snap" / name), format=fmt)}
+        assert triples == facts.triples
+    assert (tmp_path / "snap" / "graph.nq").read_text(encoding="utf-8").startswith("# ")  # synthetic: the notice
+    restored = restore_snapshot(tmp_path / "snap", tmp_path / "restored")
+    assert set(restored.oxigraph.quads_for_pattern(None, None, None, None)) == every
+    # below the threshold the snapshot is the canonical, sorted one with every format
+    small = export_snapshot(synth_store, tmp_path / "small", "nq,csv")
+    assert "streamed" not in small and sorted(small["files"])[0] == "csv/chain_systems.csv"

@@ -131,6 +131,7 @@ CASES = {
         ("ent/beta", "乙设计公司"), ("ent/beta", "betadesign"),
     }),
     "enterprises_in_store": ({}, ("n",), {(5,)}),
+    "coverage_located": ({}, ("chain", "located"), {("chain/chips", 3), ("chain/drugs", 1)}),
     "names_of": ({"entity": "park/chip-park"}, ("class",), {("ckg:Park",), ("ckg:Place",)}),
     "names_small": ({}, ("entity", "class", "key"), set()),
     "graph_sources": ({"entity": "ent/beta"}, ("g", "source"), {
@@ -187,20 +188,13 @@ CASES = {
         ("ckg:Confirmed", 218), ("ckg:Partial", 22), ("ckg:Uncertain", 70),
     }),
     "stats_unsourced": ({}, ("unsourced",), {(0,)}),
-    # coverage and gaps (issue 4); multi-valued GROUP_CONCAT columns are checked split in tests/test_coverage.py
-    "coverage_bridges": ({}, ("entity", "kind", "chain_count"), set()),  # no entity links two chains in mini
+    # coverage and gaps (issue 4); multi-valued columns are checked split in tests/test_coverage.py
     "coverage_chain_totals": ({}, ("chain", "enterprise_count", "located_count"), {
         ("chain/chips", 3, 3), ("chain/drugs", 1, 1),
     }),
     "coverage_chains": ({}, ("chain", "tier", "group", "declared_key"), {
         ("chain/chips", "landmark", "ckg:EmergingGroup", 3), ("chain/drugs", "landmark", "ckg:AdvantageGroup", 3),
         ("chain/wafers", "key", None, 3),
-    }),
-    "coverage_district_chains": ({}, ("place", "chain", "basis", "count"), {
-        ("dist/370112", "chain/chips", "enterprise", 2), ("dist/370112", "chain/chips", "park", 1),
-        ("dist/370112", "chain/chips", "positioned", 1), ("zone/hitech", "chain/chips", "enterprise", 1),
-        ("zone/hitech", "chain/chips", "park", 1), ("zone/hitech", "chain/chips", "positioned", 1),
-        ("dist/370112", "chain/drugs", "positioned", 1), ("dist/370124", "chain/drugs", "enterprise", 1),
     }),
     "coverage_places": ({}, ("place", "kind", "code", "positioning", "sources"), {
         ("dist/370112", "district", "370112", "芯片, 医药", "src/F2"),
@@ -210,15 +204,6 @@ CASES = {
     "gaps_policies": ({"chain": "chain/chips"}, ("policy", "scope", "target", "chain_count", "general"), {
         ("pol/chip-plan", "chain", "chain/chips", 1, False), ("pol/plan", "general", None, 0, True),
     }),
-    "gaps_presence": ({"chain": "chain/chips"}, ("segment", "enterprise_count", "enterprises", "masters", "leaders",
-                                                 "parks", "districts"), {
-        ("seg/chips-design", 1, "ent/beta", "", "", "", "dist/370112"),
-        ("seg/chips-fab", 1, "ent/alpha", "ent/alpha", "", "park/chip-park", "zone/hitech"),
-        ("seg/chips-pack", 1, "ent/gamma", "", "ent/gamma", "park/devzone", "dist/370112"),
-    }),
-    "gaps_roles": ({"chain": "chain/chips"}, ("role", "enterprise_count"), {
-        ("chain_master", 1), ("leading", 1), ("all", 3),
-    }),
     "gaps_segments": ({"chain": "chain/chips"}, ("segment", "position", "sequence", "codes", "sources"), {
         ("seg/chips-materials", "ckg:Upstream", 1, "3985", "src/M-SEG"),
         ("seg/chips-design", "ckg:Midstream", 2, "6520", "src/M-SEG"),
@@ -226,6 +211,46 @@ CASES = {
         ("seg/chips-pack", "ckg:Downstream", 4, "3973", "src/M-SEG"),
         ("seg/chips-apps", "ckg:Downstream", 5, "3911", "src/M-SEG"),
     }),
+    # the summary-graph queries of kg.projection (counts and tallies by kg/summary.py; examples bounded by the caller)
+    "gaps_counts": ({"chain": "chain/chips"}, ("scope", "measure", "count"), {
+        ("chain/chips", "enterprises", 3), ("chain/chips", "unplaced", 0), ("seg/chips-design", "enterprises", 1),
+        ("seg/chips-fab", "enterprises", 1), ("seg/chips-pack", "enterprises", 1)}),
+    "gaps_tallies": ({"chain": "chain/chips"}, ("scope", "place", "park", "count"), {
+        ("chain/chips", "dist/370112", False, 2), ("chain/chips", "zone/hitech", False, 1),
+        ("chain/chips", "park/devzone", True, 1), ("chain/chips", "park/chip-park", True, 1),
+        ("seg/chips-pack", "park/devzone", True, 1), ("seg/chips-pack", "dist/370112", False, 1),
+        ("seg/chips-design", "dist/370112", False, 1), ("seg/chips-fab", "zone/hitech", False, 1),
+        ("seg/chips-fab", "park/chip-park", True, 1)}),
+    "gaps_anchors": ({"chain": "chain/chips"}, ("enterprise", "role", "segment", "name_zh", "sources"), {
+        ("ent/alpha", "chain_master", "seg/chips-fab", "甲芯片公司", "src/F1"),
+        ("ent/gamma", "leading", "seg/chips-pack", "丙封测公司", "src/F1")}),
+    "gaps_segment_examples": ({"segment": "seg/chips-fab"}, ("enterprise", "name_en"), {("ent/alpha", "Alpha Chips")}),
+    "gaps_placement_sources": ({"chain": "chain/chips"}, ("segment", "source"), {
+        (seg, src) for seg in ("seg/chips-fab", "seg/chips-design", "seg/chips-pack")
+        for src in ("src/M-SEG", "src/F1")}),
+    "gaps_unplaced": ({"chain": "chain/drugs"}, ("enterprise",), set()),
+    "gaps_chain_parks": ({"chain": "chain/chips"}, ("park", "basis", "count", "sources"), {
+        ("park/devzone", "enterprise", 1, ""), ("park/chip-park", "enterprise", 1, ""),
+        ("park/devzone", "carries", None, "src/F1"), ("park/chip-park", "carries", None, "src/F1")}),
+    "gaps_page_exists": ({"page": "summary/page/chips/0"}, ("page",), {("summary/page/chips/0",)}),
+    "coverage_tallies": ({}, ("chain", "place", "park", "count"), {
+        ("chain/drugs", "dist/370124", False, 1), ("chain/drugs", None, None, 1),
+        ("chain/chips", "park/chip-park", True, 1), ("chain/chips", "park/devzone", True, 1),
+        ("chain/chips", "zone/hitech", False, 1), ("chain/chips", "dist/370112", False, 2),
+        ("chain/chips", None, None, 3)}),
+    "coverage_pairs": ({}, ("chain_a", "chain_b", "count"), set()),
+    "coverage_pair_examples": ({"page": "summary/page/chips/0", "chain_b": "chain/drugs"}, ("enterprise",), set()),
+    "coverage_page_places": ({"page": "summary/page/chips/0"}, ("enterprise", "place"), {
+        ("ent/alpha", "zone/hitech"), ("ent/gamma", "dist/370112"), ("ent/beta", "dist/370112")}),
+    "coverage_district_links": ({}, ("place", "chain", "basis", "sources"), {
+        ("dist/370112", "chain/chips", "park", ""), ("dist/370112", "chain/chips", "positioned", "src/F2"),
+        ("zone/hitech", "chain/chips", "park", ""), ("zone/hitech", "chain/chips", "positioned", "src/F2"),
+        ("dist/370112", "chain/drugs", "positioned", "src/F2")}),
+    "coverage_bridge_places": ({}, ("entity",), set()),
+    # export (large stores): the non-fact graphs counted; the facts as a CONSTRUCT (checked against Facts below)
+    "export_counts": ({}, ("graph",), {("graph/ontology",), ("graph/provenance",), ("graph/names",),
+                                       ("graph/summary",)}),
+    "export_facts": ({}, (), set()),
     "gaps_sources": ({}, ("source", "kind", "date"), {
         ("src/F1", "ckg:DocumentSource", "2025-08-29"), ("src/F2", "ckg:DocumentSource", "2025-07"),
         ("src/GBT4754", "ckg:DatasetSource", "2017-06-30"), ("src/M-SEG", "ckg:ModellingSource", "2026"),
@@ -240,6 +265,13 @@ def test_every_query_file_has_a_case():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_query_rows(mini_store, name):
     bindings, columns, expected = CASES[name]
+    if name == "export_facts":  # a CONSTRUCT: the facts of the store, as kg.snapshot.Facts finds them
+        from kg.query import load_query
+        from kg.snapshot import Facts
+
+        triples = {(t.subject, t.predicate, t.object) for t in mini_store.query(load_query(name))}
+        assert triples == Facts(mini_store.oxigraph.quads_for_pattern(None, None, None, None)).triples
+        return
     rows = select(mini_store, name, **{k: literal(v[4:]) if v.startswith("lit:") else
                                        iri(CKG + v[4:]) if v.startswith("ckg:") else iri(ID + v)
                                        for k, v in bindings.items()})

@@ -77,6 +77,13 @@ def test_unplaced_counts_match_sparql(store):
     assert {k: v for k, v in derived.items() if v} == unplaced
 
 
+def test_located_counts_match_sparql(store):
+    derived = _counts(store, "SELECT ?chain ?n WHERE { GRAPH ckgg:summary { ?chain ckg:locatedCount ?n } }")
+    located = _counts(store, f"""SELECT ?chain (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {OF_CHAIN}
+        FILTER EXISTS {{ {IN_PLACE} }} }} GROUP BY ?chain""")
+    assert {k: v for k, v in derived.items() if v} == located
+
+
 def test_member_pages_list_every_enterprise_once_masters_first_then_by_name(store):
     pages = sorted(_rows(store, "SELECT ?chain ?k ?e WHERE { GRAPH ckgg:summary { ?p ckg:pageOf ?chain ; "
                                 "ckg:pageNumber ?k ; ckg:pageMember ?e } }"))
