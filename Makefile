@@ -18,8 +18,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/pytest
 
+# Timings on the Jinan store (prints tables; benchmarks/ is not part of the installed package).
 bench: $(VENV)/.installed
-	$(BIN)/python -m kg.bench
+	$(BIN)/python -m benchmarks.questions
+	$(BIN)/python -m benchmarks.gaps
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
