@@ -279,10 +279,11 @@ def bench_size(n: int, options: argparse.Namespace, tmp_root: Path) -> dict:
             log(f"{n:,}: rdflib Dataset against Oxigraph on the coverage and gaps queries")
             result["engines"] = run_worker("engines", {"store": str(store), "nquads": str(nquads),
                                                        "queries": sample_queries(queries, options.sample),
-                                                       "timeout": timeout,
+                                                       "timeout": options.rdflib_timeout,
                                                        "load_timeout": options.step_timeout},
-                                           work, item_limit=timeout * 4 + 60)
+                                           work, item_limit=options.rdflib_timeout + timeout * 3 + 60)
             result["engines"]["_errors"] = records.get("record", {}).get("errors", {})
+            result["engines"]["_rdflib_timeout"] = options.rdflib_timeout
         elif n <= options.rdflib_max:
             result["engines"] = {"_worker": {"status": "error", "error": "no recorded queries: "
                                              + json.dumps(records.get("record", {}).get("errors")
@@ -313,6 +314,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds allowed to one question call")
     parser.add_argument("--step-timeout", type=float, default=3600, help="seconds allowed to synth, build, load")
     parser.add_argument("--rdflib-max", type=int, default=100_000, help="compare with rdflib up to this size")
+    parser.add_argument("--rdflib-timeout", type=float, default=120,
+                        help="seconds allowed to one rdflib query (past it, the ratio is a lower bound)")
     parser.add_argument("--sample", type=int, default=50,
                         help="in the rdflib comparison, time at most this many calls of each query (then scale)")
     parser.add_argument("--seed", type=int, default=1, help="synth seed")
