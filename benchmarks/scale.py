@@ -181,9 +181,10 @@ def _current(path: Path) -> str | None:
     return current
 
 
-def sample_queries(queries: dict[str, list[dict]], limit: int) -> dict[str, list[dict]]:
-    """At most ``limit`` calls of each named query per group, evenly spaced, each weighted by how many calls it
-    stands for (a cold ``coverage`` looks names up one enterprise at a time: thousands of identical point queries)."""
+def sample_queries(queries: dict[str, list[dict]], texts: dict[str, str], limit: int) -> dict[str, list[dict]]:
+    """At most ``limit`` calls of each named query per group, evenly spaced, with their text, each weighted by how
+    many calls it stands for (a cold ``coverage`` looks names up one enterprise at a time: thousands of identical
+    point queries)."""
     out = {}
     for group, calls in queries.items():
         by_name: dict[str, list[dict]] = {}
@@ -193,7 +194,8 @@ def sample_queries(queries: dict[str, list[dict]], limit: int) -> dict[str, list
         for same in by_name.values():
             step = max(1, -(-len(same) // limit))
             picked = same[::step]
-            kept += [{**call, "weight": len(same) / len(picked), "calls": len(same)} for call in picked]
+            kept += [{**call, "text": texts[call["name"]], "weight": len(same) / len(picked), "calls": len(same)}
+                     for call in picked]
         out[group] = kept
     return out
 
@@ -278,7 +280,9 @@ def bench_size(n: int, options: argparse.Namespace, tmp_root: Path) -> dict:
         if n <= options.rdflib_max and queries and nquads.exists():
             log(f"{n:,}: rdflib Dataset against Oxigraph on the coverage and gaps queries")
             result["engines"] = run_worker("engines", {"store": str(store), "nquads": str(nquads),
-                                                       "queries": sample_queries(queries, options.sample),
+                                                       "queries": sample_queries(
+                                                           queries, records["record"].get("texts", {}),
+                                                           options.sample),
                                                        "timeout": options.rdflib_timeout,
                                                        "load_timeout": options.step_timeout},
                                            work, item_limit=options.rdflib_timeout + timeout * 3 + 60)

@@ -259,20 +259,20 @@ def _term(value) -> list:
     return ["iri", value.value]
 
 
-def _query_name(text: str) -> str:
+def _query_names() -> dict[str, str]:
+    """Query text → the name of its file in ``kg/queries/``."""
     from kg import paths
 
-    for path in sorted(paths.queries_dir().glob("*.rq")):
-        if path.read_text(encoding="utf-8") == text:
-            return path.stem
-    return "(inline)"
+    return {path.read_text(encoding="utf-8"): path.stem for path in sorted(paths.queries_dir().glob("*.rq"))}
 
 
 def _record_queries(store, picks: dict, timeout: float) -> dict:
-    """The SPARQL that one cold run of ``coverage`` and of ``gaps CHAIN`` sends to the store (in order)."""
+    """The SPARQL that one cold run of ``coverage`` and of ``gaps CHAIN`` sends to the store: per group, the calls in
+    order (query name and bound values), and the text of each query once (``texts``)."""
     groups = {"coverage": ("projection", "coverage_matrix", ["landmark"]),
               "gaps chain": ("projection", "chain_report", [picks["chain"]])}
-    out, errors = {}, {}
+    names = _query_names()
+    out, texts, errors = {}, {}, {}
     for group, (module, name, args) in groups.items():
         recorder = _Recorder(store)
         _forget()
@@ -285,9 +285,14 @@ def _record_queries(store, picks: dict, timeout: float) -> dict:
         except Exception as err:  # noqa: BLE001
             errors[group] = _error(err)
             continue
-        out[group] = [{"name": _query_name(text), "text": text, "bindings": {k: _term(v) for k, v in b.items()}}
-                      for text, b in recorder.log]
-    return {"status": "ok" if out else "error", "queries": out, "errors": errors}
+        calls = []
+        for text, bindings in recorder.log:
+            if text not in names:  # a query built in code, not read from a file
+                names[text] = f"(inline {sum(n.startswith('(inline') for n in names.values()) + 1})"
+            texts[names[text]] = text
+            calls.append({"name": names[text], "bindings": {k: _term(v) for k, v in bindings.items()}})
+        out[group] = calls
+    return {"status": "ok" if out else "error", "queries": out, "texts": texts, "errors": errors}
 
 
 # -- engines: Oxigraph against rdflib on the same query texts --------------------------------------------------------
