@@ -224,7 +224,7 @@ def cli_times(args: list[str], data: Path, store: Path, runs: int, timeout: floa
 
 def bench_size(n: int, options: argparse.Namespace, tmp_root: Path) -> dict:
     """Everything measured for one size; its work folder is deleted at the end."""
-    result: dict = {"enterprises": n}
+    result: dict = {"enterprises": n, "load_average": os.getloadavg()}
     work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-", dir=tmp_root))
     data, store, nquads = work / "data", work / "store", work / "build.nq"
     timeout = options.timeout

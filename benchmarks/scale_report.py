@@ -304,7 +304,10 @@ def size_section(result: dict) -> list[str]:
                          "problem"], rows)
     if "engines" in result:
         lines += engine_section(result)
-    lines += [f"This size took {_s(result.get('bench_seconds'))} s to benchmark.", ""]
+    load = result.get("load_average")
+    lines += [f"This size took {_s(result.get('bench_seconds'))} s to benchmark"
+              + (f"; load average when it started: {' '.join(f'{x:.2f}' for x in load)} on "
+                 "a machine shared with other jobs." if load else "."), ""]
     return lines
 
 
