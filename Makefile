@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test bench system-deps lint clean
+.PHONY: demo test bench bench-scale system-deps lint clean
 
 # The main job on the Jinan data: build the graph, print what a planner can use, write the report to $(OUT)/.
 demo: $(VENV)/.installed
@@ -18,8 +18,17 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/pytest
 
+# Timings on the Jinan store (prints tables; benchmarks/ is not part of the installed package).
 bench: $(VENV)/.installed
-	$(BIN)/python -m kg.bench
+	$(BIN)/python -m benchmarks.questions
+	$(BIN)/python -m benchmarks.gaps
+
+# The scale benchmark → docs/benchmarks.md: synthetic 10k, 100k and 1M enterprises, build, bulk load, every question.
+# Quick run: make bench-scale SIZES=10000. Work files (several GB at 1M) go to BENCH_TMP, deleted after each size.
+SIZES ?= 10000,100000,1000000
+BENCH_TMP ?= $(or $(TMPDIR),/tmp)
+bench-scale: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.scale --sizes $(SIZES) --tmp $(BENCH_TMP)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

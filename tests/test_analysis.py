@@ -28,9 +28,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.gaps import synthetic_graph
 from kg import analysis, projection
 from kg.analysis import Rules, grade_segment, separating_vertices
-from kg.bench_gaps import synthetic_graph
 from kg.build import build_store
 
 GAPS = Path(__file__).parent / "fixtures" / "gaps"

@@ -1,5 +1,6 @@
 """Benchmark of the planner questions: in-process latency on the Oxigraph store, CLI wall time, and the same
-questions on rdflib's default in-memory store as a ratio. Run with ``make bench`` or ``python -m kg.bench``.
+questions on rdflib's default in-memory store as a ratio. Run with ``make bench`` or, from the repository root,
+``python -m benchmarks.questions``.
 
 Prints a table; measures, never asserts.
 """

@@ -1,5 +1,6 @@
 """Benchmark of ``chainkg gaps``, ``coverage`` and ``mismatches``: in-process times on the Jinan store, then on
-synthetic stores and graphs far larger than Jinan's. Run with ``python -m kg.bench_gaps``.
+synthetic stores and graphs far larger than Jinan's. Run with ``make bench`` or, from the repository root,
+``python -m benchmarks.gaps``.
 
 Prints a table; measures, never asserts. The synthetic chain is layered (segments feed two segments of the next
 layer), with enterprises placed at random (0–5 per segment, some chain-masters) and located in ten districts.
