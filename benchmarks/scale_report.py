@@ -55,6 +55,9 @@ def build_numbers(result: dict) -> dict:
         out["bulk_rate"] = quads / bulk["seconds"]
     if "build_rate" in out and "bulk_rate" in out:
         out["ratio"] = out["build_rate"] / out["bulk_rate"]
+    if "build_rate" in out and bulk.get("optimize_seconds") is not None:
+        out["engine_rate"] = quads / (bulk["seconds"] + bulk["optimize_seconds"])
+        out["ratio_like_for_like"] = out["build_rate"] / out["engine_rate"]
     return out
 
 
@@ -136,8 +139,12 @@ def summary_rows(results: list[dict]) -> list[list]:
                      f"{_s(wall)} s" if wall is not None else _problem({"error": build.get("error")}),
                      _verdict(wall < 180 if wall is not None else None, big, BIG)])
         ratio = numbers.get("ratio")
-        rows.append(["build rate / bulk_load rate", "≥ 0.5", _size(big["enterprises"]),
-                     f"{ratio:.2f}" if ratio is not None else "—",
+        like = numbers.get("ratio_like_for_like")
+        rows.append(["build rate / engine rate (bulk_load + optimize, the same end state as the build)", "≥ 0.5",
+                     _size(big["enterprises"]), f"{like:.2f}" if like is not None else "—",
+                     _verdict(like >= 0.5 if like is not None else None, big, BIG)])
+        rows.append(["build rate / bare bulk_load rate (no optimize on the engine side)", "≥ 0.5",
+                     _size(big["enterprises"]), f"{ratio:.2f}" if ratio is not None else "—",
                      _verdict(ratio >= 0.5 if ratio is not None else None, big, BIG)])
         rss = build.get("peak_rss_mb")
         rows.append(["build peak RSS", "< 4 GB", _size(big["enterprises"]), f"{_mb(rss)} MB",
@@ -264,7 +271,13 @@ def size_section(result: dict) -> list[str]:
         own_ratio = f"; with the build's own `build_seconds` ({_s(own)} s, no Python start): " + (
             f"{quads / own / numbers['bulk_rate']:.2f}" if own else "—")
         lines += [f"Build rate / bulk_load rate: **{numbers['ratio']:.2f}** (build process wall time against the "
-                  f"bare `bulk_load` call{own_ratio}).", ""]
+                  f"bare `bulk_load` call{own_ratio})."]
+        if "ratio_like_for_like" in numbers:
+            lines += [f"The build ends with `optimize()` (compaction: reads about 4 times faster on the 1M store); "
+                      f"the engine's own `optimize()` of the bulk-loaded store took "
+                      f"{_s(bulk.get('optimize_seconds'))} s, so like for like (bulk_load + optimize) the ratio is "
+                      f"**{numbers['ratio_like_for_like']:.2f}**."]
+        lines += [""]
     phases = build.get("phases") or {}
     if phases:
         lines += ["The build's own phase times (`build.json` → `seconds`):", ""]

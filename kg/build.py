@@ -370,8 +370,7 @@ class Emitter:
         self._labels(s, row, g)
         if row.get("credit_code"):
             code = row.get("credit_code").upper()  # checked (and so normalised) by the checker
-            self.add(s, _c("creditCode"), lit(code), g)
-            self._keys(s, code)
+            self.add(s, _c("creditCode"), lit(code), g)  # found by kg.resolve through ckg:creditCode itself
         if row.get("place_id"):
             self.add(s, _c("locatedIn"), _n(row.get("place_id")), g)
         if row.get("park_id"):
@@ -693,6 +692,12 @@ class _Pipe:
 
     def __init__(self, copy: Path | None = None) -> None:
         self.read_fd, write_fd = os.pipe()
+        try:  # a larger pipe (Linux: up to /proc/sys/fs/pipe-max-size) means fewer stalls between the two sides
+            import fcntl
+
+            fcntl.fcntl(write_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+        except (ImportError, OSError):
+            pass
         self.writer = os.fdopen(write_fd, "wb", buffering=1 << 20)
         self.copy = copy.open("wb") if copy is not None else None
         self.error: BaseException | None = None

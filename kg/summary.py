@@ -122,9 +122,12 @@ class Summary:
         elif table == "parks.csv" and row.get("place_id"):
             self.park_places[row.get("park_id")].add(row.get("place_id"))
 
-    def _places_of(self, ent: str) -> set[str]:
+    def _places_of(self, ent: str) -> tuple[str, ...] | set[str]:
+        parks = self.parks.get(ent)
+        if parks is None:  # most enterprises: their own place(s), no set to build
+            return _ids(self.places.get(ent))
         out = set(_ids(self.places.get(ent)))
-        for park in _ids(self.parks.get(ent)):
+        for park in _ids(parks):
             out |= self.park_places.get(park, set())
         return out
 

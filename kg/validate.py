@@ -309,9 +309,9 @@ class Checker:
             scope = row.get("tier") if name == "chains.csv" else ""
             self._seen(row, f"{name}|name{scope}", _match_key(row.get(spec.name_column)), spec.name_column,
                        "name")
-        if "credit_code" in row.cells:
+        if row.get("credit_code"):
             self._seen(row, "uscc", row.get("credit_code").upper(), "credit_code", "credit code")
-        if "division_code" in row.cells:
+        if row.get("division_code"):
             self._seen(row, "division", row.get("division_code"), "division_code", "division code")
         if row.get("doc_number"):
             try:
