@@ -124,7 +124,7 @@ CASES = {
         ("ckg:IndustrialChain", "src/F1", "ckg:Partial"),
         ("ckg:LandmarkChain", "src/F1", "ckg:Partial"),
     }),
-    # Rows without a quote or note share one graph per table, sources and confidence (kg.build.Emitter.graph_of).
+    # Rows without a quote or note share one graph per table, sources and confidence (kg.emit.Emitter.graph_of).
     "names_by_key": ({"key": "lit:乙设计公司"}, ("entity",), {("ent/beta",)}),
     "names_by_credit_code": ({"code": "lit:91110000600037341L"}, ("entity",), {("ent/alpha",)}),
     "names_enterprises": ({}, ("entity", "key"), {
