@@ -146,8 +146,8 @@ def store_dataset(store) -> dict:
 def dataset_text(dataset: dict, key: str, lang: str = "zh") -> str:
     """A bilingual field (``name``, ``title``, ``notes``) of a dataset dict in ``lang``, else the other language.
 
-    >>> dataset_text({"title": {"zh": "济南市产业链图谱", "en": "Jinan industrial chains"}}, "title", "en")
-    'Jinan industrial chains'
+    >>> dataset_text({"title": {"zh": "示例市产业链图谱", "en": "Sample City industrial chains"}}, "title", "en")
+    'Sample City industrial chains'
     """
     value = dataset.get(key) or {}
     return str(value.get(lang) or value.get("zh") or value.get("en") or "")

@@ -61,7 +61,7 @@ __all__ = [
 
 
 class CKG(DefinedNamespace):
-    """chainkg ontology: industrial chains, enterprises, parks, places and policy documents of Jinan.
+    """chainkg ontology: industrial chains, enterprises, parks, places and policy documents of a city.
 
     Defined in ``ontology/chainkg.ttl`` (https://w3id.org/chainkg/ontology, version 0.1.0). Classes are PascalCase,
     properties camelCase; the named individuals are the closed code lists (positions, groups, levels, kinds,
@@ -71,7 +71,7 @@ class CKG(DefinedNamespace):
     _fail = True
 
     # Classes
-    ChainSystem: URIRef  # a declared system of chains, e.g. Jinan's "13+34"
+    ChainSystem: URIRef  # a declared system of chains, e.g. a "13+34" system
     IndustrialChain: URIRef  # an industrial chain (标志性 or 重点)
     LandmarkChain: URIRef  # 标志性产业链, a landmark chain
     KeyChain: URIRef  # 重点产业链, a key chain
@@ -82,7 +82,7 @@ class CKG(DefinedNamespace):
     Enterprise: URIRef  # a registered enterprise
     Place: URIRef  # a named area (division, zone or park)
     AdministrativeDivision: URIRef  # a GB/T 2260 administrative division
-    City: URIRef  # a city, e.g. 济南市
+    City: URIRef  # a city (prefecture-level)
     District: URIRef  # a 市辖区, e.g. 历下区
     County: URIRef  # a 县, e.g. 平阴县
     FunctionalZone: URIRef  # 功能区: 高新区, 起步区, 南部山区

@@ -88,11 +88,7 @@ class Index:
         entity = dict.get(self.entities, row["entity"])
         if entity is None:
             entity = self.entities[row["entity"]] = Entity(row["entity"], kind)
-        if KIND_ORDER.index(kind) < KIND_ORDER.index(entity.kind):
-            entity.kind = kind
-        for lang in ("zh", "en"):
-            if row.get(f"name_{lang}"):
-                entity.names.setdefault(lang, row[f"name_{lang}"])
+        _merge(entity, kind, row)
         return entity
 
     def key(self, text: str) -> str:
@@ -187,14 +183,18 @@ def _entity_of(store, iri_value: str) -> Entity | None:
         if row["class"] is None:
             continue
         kind = KINDS[row["class"]]
-        if entity is None:
-            entity = Entity(iri_value, kind)
-        elif KIND_ORDER.index(kind) < KIND_ORDER.index(entity.kind):
-            entity.kind = kind
-        for lang in ("zh", "en"):
-            if row.get(f"name_{lang}"):
-                entity.names.setdefault(lang, row[f"name_{lang}"])
+        entity = entity or Entity(iri_value, kind)
+        _merge(entity, kind, row)
     return entity
+
+
+def _merge(entity: Entity, kind: str, row: dict) -> None:
+    """Fold one label row into an entity: the kind that wins by :data:`KIND_ORDER`, the first name per language."""
+    if KIND_ORDER.index(kind) < KIND_ORDER.index(entity.kind):
+        entity.kind = kind
+    for lang in ("zh", "en"):
+        if row.get(f"name_{lang}"):
+            entity.names.setdefault(lang, row[f"name_{lang}"])
 
 
 def _variants(key: str, text: str = "") -> list[str]:

@@ -15,6 +15,17 @@ MINI = FIXTURES / "mini"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def tree_hash(path: Path) -> str:
+    """A hash of every file under ``path`` (names and bytes): equal hashes mean an untouched folder."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
 @pytest.fixture(scope="session")
 def mini_dir() -> Path:
     return MINI

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import tree_hash
 
 from kg.build import build_store, compile_dataset, ready_store
 from kg.errors import DataError
 from kg.query import select
 from kg.store import read_info
 from kg.tables import SPECS
-
-
-def _tree_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(path)).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def _edit(path: Path, match: dict, changes: dict) -> None:
@@ -139,13 +131,13 @@ BAD_EDITS = [
 def test_bad_input_is_refused_and_store_kept(tmp_path, mini_copy, why, table, match, changes, where, what):
     store_path = tmp_path / "store"
     build_store(mini_copy, store_path)
-    before = _tree_hash(store_path)
+    before = tree_hash(store_path)
     _edit(mini_copy / table, match, changes)
     with pytest.raises(DataError) as err:
         build_store(mini_copy, store_path)
     message = str(err.value)
     assert where in message and what in message, message
-    assert _tree_hash(store_path) == before
+    assert tree_hash(store_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mini", "store"], "no temporary folders left behind"
 
 

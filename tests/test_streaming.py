@@ -5,13 +5,13 @@ written once (checked against the ontology and the shapes)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import tree_hash
 from rdflib import Graph
 from rdflib.namespace import RDF, SH, SKOS
 
@@ -21,14 +21,6 @@ from kg.build import build_store, check_dataset_folder, compile_quads
 from kg.errors import DataError
 from kg.synth import synthesize
 from kg.validate import DOC_NUMBER_SHAPE
-
-
-def _tree_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(path)).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +90,11 @@ def test_validate_names_exactly_the_ten_bad_rows(synth_dir, tmp_path):
 def test_refused_build_leaves_the_store_byte_identical(synth_dir, tmp_path):
     store = tmp_path / "store"
     build_store(synth_dir, store)
-    before = _tree_hash(store)
+    before = tree_hash(store)
     _bad_copy(synth_dir, tmp_path / "bad")
     with pytest.raises(DataError):
         build_store(tmp_path / "bad", store)
-    assert _tree_hash(store) == before
+    assert tree_hash(store) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
