@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from pathlib import Path
@@ -15,31 +14,60 @@ from kg.output import to_json
 
 
 def _data_options(command):
-    """``--data``, ``--store`` and ``--lang`` on every command, and errors turned into messages and exit codes."""
+    """``--data``, ``--store`` and ``--lang`` on every command that reads a dataset."""
 
-    @click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
-                  help="Dataset folder of CSV tables (default: the bundled Jinan data).")
-    @click.option("--store", "store_path", type=click.Path(path_type=Path),
-                  help="Store folder (default: a per-user cache folder keyed by the data).")
-    @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                  help="Language of labels.")
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    command = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                           help="Language of labels.")(command)
+    command = click.option("--store", "store_path", type=click.Path(path_type=Path),
+                           help="Store folder (default: a per-user cache folder keyed by the data).")(command)
+    return click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+                        help="Dataset folder of CSV tables (default: the bundled Jinan data).")(command)
+
+
+#: Exit code of an error that is a bug in chainkg (sysexits' EX_SOFTWARE): never expected, tested to never happen.
+INTERNAL_ERROR = 70
+
+
+class ChainKGGroup(click.Group):
+    """The command group: every error of any command becomes a message and an exit code, never a traceback.
+
+    Exit 2: a name that resolves to nothing or to several entities (like a usage error); 1: anything else refused or
+    failed (bad data, a refused query, a damaged store, a file that cannot be read or written); 70: a bug.
+    """
+
+    def invoke(self, ctx: click.Context):
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except (NotFound, Ambiguous) as err:
             click.echo(f"Error: {err}", err=True)
-            sys.exit(2)
+            ctx.exit(2)
         except DataError as err:
             for problem in err.problems:
                 click.echo(problem.format(), err=True)
             click.echo(f"{len(err.problems)} problem(s); nothing was changed.", err=True)
-            sys.exit(1)
+            ctx.exit(1)
         except ChainKGError as err:
             click.echo(f"Error: {err}", err=True)
-            sys.exit(1)
-
-    return wrapper
+            ctx.exit(1)
+        except BrokenPipeError:  # `chainkg … | head`: the reader left; click ends quietly (exit 1)
+            raise
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else ""
+            click.echo(f"Error: {where}{err.strerror or err}", err=True)
+            ctx.exit(1)
+        except RecursionError:
+            click.echo("Error: the input is nested too deeply to read", err=True)
+            ctx.exit(1)
+        except MemoryError:
+            click.echo("Error: out of memory", err=True)
+            ctx.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as err:  # a bug: one line for the planner, the traceback under -vv
+            logging.getLogger("chainkg").debug("internal error", exc_info=True)
+            click.echo(f"Error: internal error in chainkg ({type(err).__name__}: {err}); please report it "
+                       "with the command that caused it (-vv shows the details)", err=True)
+            ctx.exit(INTERNAL_ERROR)
 
 
 def _open(data_dir, store_path):
@@ -57,7 +85,7 @@ def _format_option(command):
                         show_default=True, help="Output format.")(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChainKGGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.version_option(package_name="chainkg")
 def cli(verbose: int) -> None:
@@ -65,6 +93,12 @@ def cli(verbose: int) -> None:
 
     Example: chainkg chains --tier landmark
     """
+    from kg.output import TerminalSafeStream
+
+    # Names come from CSVs, snapshots and queries: nothing printed may act on the terminal (escape sequences).
+    for name in ("stdout", "stderr"):
+        if not isinstance(getattr(sys, name), TerminalSafeStream):
+            setattr(sys, name, TerminalSafeStream(getattr(sys, name)))
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
                         format="%(levelname)s %(name)s: %(message)s")
 
@@ -414,8 +448,9 @@ def gaps(chain, fmt, data_dir, store_path, lang):
     from kg.projection import chain_report, tier_reports, tier_unknowns
 
     store = _open(data_dir, store_path)
-    reports = [chain_report(store, chain)] if chain else tier_reports(store, "landmark")
-    notes = [] if chain else tier_unknowns(store, "landmark")
+    whole = chain is None  # an empty CHAIN ("") is a name to resolve (and refused), not "all chains"
+    reports = tier_reports(store, "landmark") if whole else [chain_report(store, chain)]
+    notes = tier_unknowns(store, "landmark") if whole else []
     _emit(gaps_view(reports, lang, fmt, notes), fmt, [row for report in reports for row in report["gaps"]])
 
 
@@ -477,10 +512,7 @@ def synth(out_dir, enterprises, cities, seed):
     from kg.synth import synthesize
 
     start = time.perf_counter()
-    try:
-        result = synthesize(out_dir, enterprises, cities, seed)
-    except ChainKGError as err:
-        raise click.ClickException(str(err)) from err
+    result = synthesize(out_dir, enterprises, cities, seed)
     for name, count in result.counts.items():
         click.echo(f"{count:>12,}  {name}")
     click.echo(f"wrote {result.folder} in {time.perf_counter() - start:.1f} s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -79,3 +80,36 @@ def to_csv(rows: Iterable[dict], columns: Sequence[str], bom: bool = True) -> st
 def to_json(value) -> str:
     """JSON with Chinese kept readable (no ``\\u`` escapes)."""
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+#: Characters a terminal acts on instead of showing: C0 controls but tab and line feed, DEL, C1 controls (0x9b starts
+#: a CSI sequence on some terminals), and the bidirectional overrides and isolates that reorder what is shown.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+
+
+def terminal_safe(text: str) -> str:
+    """Text a terminal shows as it is: every control character (see ``_UNSAFE``) written as a ``\\uXXXX`` escape.
+
+    The escape is also a valid JSON escape, so JSON output stays valid and decodes to the original value; a CR is kept
+    only as part of a CRLF line end (CSV).
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class TerminalSafeStream:
+    """A text stream that writes through :func:`terminal_safe`: installed by the CLI on stdout and stderr, so that no
+    name from a CSV, snapshot or query can clear the screen, retitle the terminal or reorder a line."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
