@@ -171,7 +171,8 @@ def check_replaceable(target: Path, marker: str, error: type[ChainKGError] = Exp
                     "replace it; choose an empty or new folder")
     listed = {str(PurePosixPath(p)) for p in listed}
     ancestors = {str(parent) for p in listed for parent in PurePosixPath(p).parents if str(parent) != "."}
-    unknown = sorted((files - listed - {marker}) | (dirs - ancestors) | others)
+    unknown = (files - listed - {marker}) | (dirs - ancestors) | others
+    unknown = sorted(p for p in unknown if not any(str(a) in unknown for a in PurePosixPath(p).parents))
     if unknown:
         raise error(f"{target} is a {what}, but {_name(target, unknown)} not written by chainkg; refusing to replace "
                     f"it; move {'them' if len(unknown) > 1 else 'it'} away or choose an empty or new folder")
