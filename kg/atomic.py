@@ -158,19 +158,20 @@ def check_replaceable(target: Path, marker: str, error: type[ChainKGError] = Exp
             raise error(f"{target} exists and is not a {what} (no {marker}); refusing to replace it")
         return
     try:
-        files, dirs, others = _survey(target)
+        top = sorted(os.listdir(target))
+        if not top:
+            return
+        present = marker in top and stat.S_ISREG(os.lstat(target / marker).st_mode)
+        listed, why, exact = _read_marker(target / marker, marker, kind, legacy, present)
+        if listed is None:
+            raise error(f"{target} is not a {what} ({why}): {_name(target, top)} not written by chainkg; refusing "
+                        "to replace it; choose an empty or new folder")
+        listed = {str(PurePosixPath(p)) for p in listed}
+        ancestors = {str(parent) for p in listed for parent in PurePosixPath(p).parents if str(parent) != "."}
+        files, dirs, others = _survey(target, ancestors)
     except OSError as err:
         raise error(f"cannot read {target}: {err.strerror or err} ({err.filename}); refusing to replace it; choose "
                     "an empty or new folder") from err
-    if not files and not dirs and not others:
-        return
-    listed, why, exact = _read_marker(target / marker, marker, kind, legacy, marker in files)
-    if listed is None:
-        top = sorted({PurePosixPath(p).parts[0] for p in files | dirs | others})
-        raise error(f"{target} is not a {what} ({why}): {_name(target, top)} not written by chainkg; refusing to "
-                    "replace it; choose an empty or new folder")
-    listed = {str(PurePosixPath(p)) for p in listed}
-    ancestors = {str(parent) for p in listed for parent in PurePosixPath(p).parents if str(parent) != "."}
     unknown = (files - listed - {marker}) | (dirs - ancestors) | others
     unknown = sorted(p for p in unknown if not any(str(a) in unknown for a in PurePosixPath(p).parents))
     if unknown:
@@ -183,9 +184,10 @@ def check_replaceable(target: Path, marker: str, error: type[ChainKGError] = Exp
                     "is needed, or choose an empty or new folder")
 
 
-def _survey(folder: Path) -> tuple[set[str], set[str], set[str]]:
-    """Every regular file, folder and other entry (symbolic links, sockets...) under ``folder``, as relative POSIX
-    paths; symbolic links are not followed."""
+def _survey(folder: Path, descend: Collection[str]) -> tuple[set[str], set[str], set[str]]:
+    """The regular files, folders and other entries (symbolic links, sockets...) under ``folder``, as relative POSIX
+    paths, entering only the folders in ``descend`` (those a marker lists files in: another folder is refused whole,
+    so a mistaken ``-o ~`` does not walk a home folder); symbolic links are not followed."""
     files, dirs, others = set(), set(), set()
     pending = [(folder, PurePosixPath())]
     while pending:
@@ -195,7 +197,8 @@ def _survey(folder: Path) -> tuple[set[str], set[str], set[str]]:
                 name = str(rel / entry.name)
                 if entry.is_dir(follow_symlinks=False):
                     dirs.add(name)
-                    pending.append((Path(entry.path), rel / entry.name))
+                    if name in descend:
+                        pending.append((Path(entry.path), rel / entry.name))
                 elif entry.is_file(follow_symlinks=False):
                     files.add(name)
                 else:

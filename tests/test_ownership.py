@@ -302,7 +302,7 @@ def test_a_folder_that_cannot_be_read_is_refused_clearly(mini_store, tmp_path, m
     export_snapshot(mini_store, out, "nq")
     before = tree_hash(out)
 
-    def unreadable(folder):
+    def unreadable(folder, *args):
         raise PermissionError(13, "Permission denied", str(folder))
 
     monkeypatch.setattr(atomic, "_survey", unreadable)
