@@ -309,3 +309,17 @@ def test_a_folder_that_cannot_be_read_is_refused_clearly(mini_store, tmp_path, m
     with pytest.raises(ExportError, match=f"cannot read {out}: Permission denied .*refusing to replace it"):
         export_snapshot(mini_store, out, "nq")
     assert tree_hash(out) == before
+
+
+def test_a_read_only_parent_is_a_clear_error(mini_store, tmp_path, monkeypatch):
+    """Root writes into read-only folders, so the refusal of the system is simulated where chainkg meets it."""
+    from kg import atomic
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".out.new-x"))
+
+    monkeypatch.setattr(atomic.tempfile, "mkdtemp", read_only)
+    with pytest.raises(ExportError, match=f"cannot write the chainkg snapshot {tmp_path / 'out'}: cannot create a "
+                                          f"folder in {tmp_path}: Permission denied; choose a folder you can write"):
+        export_snapshot(mini_store, tmp_path / "out", "nq")
+    assert list(tmp_path.iterdir()) == []
