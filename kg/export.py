@@ -1,7 +1,9 @@
 """Every file chainkg writes: atomic single files, and dated snapshots of the graph in each format tools use.
 
-A snapshot is a folder written whole to a temporary sibling and put in place by rename (:func:`replace_dir`), so a
-reader, or a failed export, never meets a half-old, half-new snapshot. Its files:
+A snapshot is a folder written whole to a temporary sibling and put in place by rename
+(:func:`kg.atomic.folder_in_place`), so a reader, or a failed export, never meets a half-old, half-new snapshot. An
+existing folder is replaced only when it is an earlier snapshot holding nothing but the files its manifest lists
+(:func:`kg.atomic.check_replaceable`). Its files:
 
 ===================  ==============================================================================================
 ``graph.nq``         the whole dataset, every named graph (ontology, provenance, one per CSV row); what ``restore``
@@ -12,7 +14,8 @@ reader, or a failed export, never meets a half-old, half-new snapshot. Its files
 ``graph.graphml``    a NetworkX projection for Gephi and yEd: entities as nodes (scalar attributes, labels in both
 ``graph.gexf``       languages), links between entities as edges (with their sources and confidence).
 ``csv/``             one spreadsheet table per kind of entity (``sources.csv`` among them) and ``links.csv``.
-``manifest.json``    creation time, the dataset it describes (:func:`kg.manifest.store_dataset`: id, names, title,
+``manifest.json``    ``"generator": "chainkg"`` and ``"kind": "snapshot"`` (what marks the folder as ours), creation
+                     time, the dataset it describes (:func:`kg.manifest.store_dataset`: id, names, title,
                      ``synthetic``, licence, notes), data fingerprint, ontology and tool versions, counts, sha256 of
                      every file.
 ===================  ==============================================================================================
@@ -51,7 +54,7 @@ from networkx.readwrite.gexf import GEXFWriter
 from rdflib.namespace import OWL, RDF, SKOS, XSD
 
 import kg
-from kg.atomic import check_replaceable, folder_in_place
+from kg.atomic import check_replaceable, folder_in_place, legacy_listing, marker_fields
 from kg.errors import ExportError
 from kg.manifest import SYNTHETIC_NOTICE, store_dataset
 from kg.namespace import GRAPH_ONTOLOGY
@@ -71,6 +74,9 @@ log = logging.getLogger(__name__)
 #: Snapshot formats, in the order they are written.
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
 SNAPSHOT_VERSION = 1
+#: The ``kind`` a snapshot's manifest names; with the ``files`` it lists, what lets a later export replace it.
+KIND = "snapshot"
+WHAT = "chainkg snapshot"
 #: Above this many quads a snapshot is streamed (Jinan has about 60,000; the synthetic million 12.6 million).
 STREAM_ABOVE = 1_000_000
 #: Formats written by Oxigraph's serializers straight to the file when streaming; the others need every entity in
@@ -99,7 +105,8 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
 
     Args:
         store: an open :class:`kg.store.Store`.
-        out_dir: the snapshot folder (absent, empty, or an earlier snapshot).
+        out_dir: the snapshot folder: absent, empty, or an earlier snapshot holding only the files its manifest
+            lists (one written before manifests named their writer must hold exactly those).
         formats: which formats (see :data:`FORMATS`); default all.
         now: the creation time to record (default: now, UTC).
         stream_above: above this many quads (default :data:`STREAM_ABOVE`) the RDF files are streamed by Oxigraph
@@ -110,13 +117,15 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         The manifest written to ``manifest.json``.
 
     Raises:
-        ExportError: an unknown format, or the folder cannot be written (the previous snapshot is left intact and no
-            temporary folder remains).
+        ExportError: an unknown format; ``out_dir`` is not ours to replace (a file, a symbolic link, a folder
+            without a chainkg manifest, or a snapshot with files added: nothing is deleted, the files chainkg did not
+            write are named); or the folder cannot be written (the previous snapshot is left intact and no temporary
+            folder remains).
     """
     formats = parse_formats(formats)
     out_dir = Path(out_dir)
     stream_above = STREAM_ABOVE if stream_above is None else stream_above
-    check_replaceable(out_dir, MANIFEST, what="chainkg snapshot")
+    check_replaceable(out_dir, MANIFEST, what=WHAT, kind=KIND, legacy=legacy_listing)
     size = len(store.oxigraph)
     if size > stream_above:
         return _export_streamed(store, out_dir, formats, now, size, stream_above)
@@ -138,7 +147,7 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         "gexf": lambda: {"graph.gexf": render_gexf(graph)},
         "csv": lambda: {f"csv/{name}": text.encode("utf-8") for name, text in render_csv(facts).items()},
     }
-    with folder_in_place(out_dir, MANIFEST, what="chainkg snapshot") as tmp:
+    with folder_in_place(out_dir, MANIFEST, what=WHAT, kind=KIND, legacy=legacy_listing) as tmp:
         files = {}
         for fmt in formats:
             started = time.perf_counter()
@@ -173,7 +182,7 @@ def _export_streamed(store, out_dir: Path, formats: tuple[str, ...], now: dateti
     for fmt, why in skipped.items():
         log.warning("%s skipped: %s", fmt, why)
     files = {}
-    with folder_in_place(out_dir, MANIFEST, what="chainkg snapshot") as tmp:
+    with folder_in_place(out_dir, MANIFEST, what=WHAT, kind=KIND, legacy=legacy_listing) as tmp:
         for fmt in (f for f in formats if f in STREAMED):
             started = time.perf_counter()
             name = f"graph.{fmt}"
@@ -198,6 +207,7 @@ def _export_streamed(store, out_dir: Path, formats: tuple[str, ...], now: dateti
                   "fact_statements": size - other,
                   "classes": {r["class"].rpartition("#")[2]: r["entities"] for r in select(store, "stats_classes")}}
         manifest = {
+            **marker_fields(KIND),
             "snapshot_version": SNAPSHOT_VERSION,
             "created_at": (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
             .isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -279,6 +289,7 @@ def _manifest(store, quads, facts: Facts, graph, formats, files: dict, now: date
         counts.update(nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
     notice = {"notice": _notice(dataset).replace("\n", " ")} if dataset.get("synthetic") else {}
     return {
+        **marker_fields(KIND),
         "snapshot_version": SNAPSHOT_VERSION,
         "created_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         **notice,

@@ -13,11 +13,14 @@
                                get one empty row)
 ``chain_policies.csv``         the policies behind each chain and how they support it
 ``sources.html``, ``sources.csv``  every source the report cites (addresses as text, never as links)
-``report.json``                what was written, when, from which data (also marks the folder as ours)
+``report.json``                what was written, when, from which data; ``"generator": "chainkg"``, ``"kind": "report"``
+                               and the files listed mark the folder as ours
 =============================  =====================================================================================
 
-The folder is written to a temporary sibling and put in place by rename (:func:`kg.export.replace_dir`): a failed
-report leaves the previous one as it was. Pages make no network requests and link nothing outside the folder.
+The folder is written to a temporary sibling and put in place by rename (:func:`kg.atomic.folder_in_place`): a failed
+report leaves the previous one as it was. An existing folder is replaced only when it is an earlier report holding
+nothing but the files its ``report.json`` lists (:func:`kg.atomic.check_replaceable`). Pages make no network requests
+and link nothing outside the folder.
 
 Grades, ranks, summaries and the coverage matrix are :mod:`kg.analysis`'s, through :mod:`kg.projection`
 (:func:`chain_assessment`, :func:`coverage`); this module only lays them out. The chain profiles
@@ -35,13 +38,15 @@ from pathlib import Path
 
 import kg
 from kg import overview_maps, pages, projection, questions, viz
-from kg.atomic import folder_in_place
+from kg.atomic import check_replaceable, folder_in_place, legacy_listing, marker_fields
 from kg.manifest import dataset_text, store_dataset, synthetic_notice
 from kg.output import to_csv
 from kg.resolve import Entity
 
 log = logging.getLogger(__name__)
 MARKER = "report.json"
+KIND = "report"
+WHAT = "chainkg report"
 T = viz.TEXT
 
 
@@ -358,22 +363,25 @@ def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | N
         The manifest written to ``report.json``: tool, time, data fingerprint, language, files with sizes, timings.
 
     Raises:
-        ExportError: the folder exists and is not a report, or cannot be written (the old report is kept).
+        ExportError: ``out_dir`` is not ours to replace (a file, a symbolic link, a folder without a chainkg
+            ``report.json``, or a report with files added: nothing is deleted, the files chainkg did not write are
+            named), or the folder cannot be written (the old report is kept).
     """
     out_dir = Path(out_dir)
+    check_replaceable(out_dir, MARKER, what=WHAT, kind=KIND, legacy=legacy_listing)  # refuse before any work
     started = time.perf_counter()
     data = gather(store)
     gathered = time.perf_counter()
     files = render_report(data, lang, collapse)
     rendered = time.perf_counter()
-    with folder_in_place(out_dir, MARKER, what="chainkg report") as tmp:
+    with folder_in_place(out_dir, MARKER, what=WHAT, kind=KIND, legacy=legacy_listing) as tmp:
         sizes = {}
         for name, content in sorted(files.items()):
             blob = content.encode("utf-8")
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_bytes(blob)
             sizes[name] = len(blob)
-        manifest = {"tool": {"name": "chainkg", "version": kg.__version__},
+        manifest = {**marker_fields(KIND), "tool": {"name": "chainkg", "version": kg.__version__},
                     "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
                     "data_fingerprint": store.info.get("fingerprint"), "dataset": data["dataset"],
                     "lang": lang, "collapse": collapse,

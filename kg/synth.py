@@ -12,13 +12,16 @@ codes, checked against the bundled table. Credit codes pass the GB 32100-2015 ch
 number, not a real organisation code.
 
 The folder is built aside and swapped in whole (:func:`kg.atomic.folder_in_place`). An existing folder is replaced
-only when it is an earlier synth output holding nothing but synth files; the bundled data is never written to.
+only when it is an earlier synth output holding nothing but the files its ``dataset.json`` lists (``"generator":
+"chainkg"``, ``"kind": "synthetic dataset"``, ``"files"``; :func:`kg.atomic.check_replaceable`); the bundled data is
+never written to.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -34,7 +37,10 @@ SOURCE = "src:SYN"
 SOURCE_CODES = "src:SYN-GBT4754"
 DIVISIONS = "divisions.csv"
 FILES = (MANIFEST, DIVISIONS) + tuple(SPECS)
-"""Every file synth writes; an earlier output holding anything else is not replaced."""
+"""Every file synth writes (what an output of an earlier version, whose manifest lists none, must hold)."""
+#: The ``kind`` synth's ``dataset.json`` names, beside ``"generator": "chainkg"``.
+KIND = "synthetic dataset"
+LEGACY_ID = re.compile(r"synth-n\d+-k\d+-s-?\d+")
 
 MAX_ENTERPRISES = 99_999_999  # the serial fills positions 9-16 of the credit code
 MAX_CITIES = 99  # city part of the division code: 99CC00
@@ -165,39 +171,34 @@ def synthesize(out_dir: Path, enterprises: int, cities: int = 1, seed: int = 0) 
     out_dir = Path(out_dir)
     check_target(out_dir)
     codes = _industry_names()
-    with atomic.folder_in_place(out_dir, MANIFEST, ExportError, "synthetic dataset") as tmp:
+    with atomic.folder_in_place(out_dir, MANIFEST, ExportError, KIND, kind=KIND, legacy=legacy_listing) as tmp:
         counts = _Writer(tmp, enterprises, cities, seed, codes).write()
     return SynthResult(out_dir, counts)
 
 
 def check_target(out_dir: Path) -> None:
-    """Refuse a folder synth must not write: the bundled data, or a non-empty folder that is not a synth output.
+    """Refuse a folder synth must not write: the bundled data, or a non-empty folder that is not an earlier synth
+    output holding only the files it wrote (:func:`kg.atomic.check_replaceable`).
 
     Raises:
-        ExportError: naming the folder and why.
+        ExportError: naming the folder and why (and the files synth did not write).
     """
     target = out_dir.resolve()
     root = paths.data_root().resolve()
     if target == root or root in target.parents or target == paths.default_data_dir().resolve():
         raise ExportError(f"{out_dir} is inside the bundled data folder {root}; write synthetic data elsewhere")
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise ExportError(f"{out_dir} exists and is not a folder; refusing to replace it")
-    entries = sorted(p.name for p in out_dir.iterdir())
-    if not entries:
-        return
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        manifest = None
-    if not isinstance(manifest, dict) or manifest.get("synthetic") is not True:
-        raise ExportError(f"{out_dir} is not empty and is not a synthetic dataset (no {MANIFEST} with "
-                          f'"synthetic": true); refusing to write there')
-    foreign = [name for name in entries if name not in FILES]
-    if foreign:
-        raise ExportError(f"{out_dir} is a synthetic dataset but also holds {', '.join(foreign[:5])}; "
-                          "move those away or choose another folder")
+    atomic.check_replaceable(out_dir, MANIFEST, ExportError, KIND, kind=KIND, legacy=legacy_listing)
+
+
+def legacy_listing(manifest: dict) -> tuple[str, ...] | None:
+    """:data:`FILES` when ``manifest`` is a ``dataset.json`` written by synth before it listed its files (``"synthetic":
+    true``, an id ``synth-n…-k…-s…`` and ``"generator": {"command": "chainkg synth", ...}``), else ``None``; such a
+    folder is replaced only when it holds exactly those files."""
+    generator = manifest.get("generator")
+    if (manifest.get("synthetic") is True and LEGACY_ID.fullmatch(str(manifest.get("id", "")))
+            and isinstance(generator, dict) and generator.get("command") == "chainkg synth"):
+        return FILES
+    return None
 
 
 def _industry_names() -> dict[str, str]:
@@ -341,7 +342,6 @@ class _Writer:
     # ---- write ------------------------------------------------------------------------------------------------
 
     def write(self) -> dict[str, int]:
-        self._write_json(MANIFEST, self._manifest())
         self._write_divisions()
         self._table("sources.csv", self._sources())
         self._table("chain_systems.csv", self._systems())
@@ -358,6 +358,7 @@ class _Writer:
             self._enterprises(ents, links)
         self._table("indicators.csv", self._indicators(policies))
         self._table("aliases.csv", self._aliases())
+        self._write_json(MANIFEST, self._manifest())  # last: it lists every file written
         return dict(sorted(self.counts.items()))
 
     def _open(self, stack: ExitStack, table: str):
@@ -389,6 +390,7 @@ class _Writer:
         name = {"zh": "合成市01", "en": "Synthetic City 01"} if one else {"zh": "合成省", "en": "Synthetic Province"}
         params = f"{self.n} enterprises, {self.k} cities, seed {self.seed}"
         return {
+            **atomic.marker_fields(KIND),
             "id": f"synth-n{self.n}-k{self.k}-s{self.seed}",
             "name": name,
             "division_code": "990100" if one else "990000",
@@ -401,7 +403,8 @@ class _Writer:
                             "GB/T 2260 code uses."},
             "reference": {"divisions": DIVISIONS, "industry_codes": "gbt4754-2017.tsv"},
             "chain_target": {"year": "2030", "unit": "亿元"},
-            "generator": {"command": "chainkg synth", "enterprises": self.n, "cities": self.k, "seed": self.seed},
+            "parameters": {"command": "chainkg synth", "enterprises": self.n, "cities": self.k, "seed": self.seed},
+            "files": {p.name: {"bytes": p.stat().st_size} for p in sorted(self.folder.iterdir()) if p.name != MANIFEST},
         }
 
     def _write_divisions(self) -> None:

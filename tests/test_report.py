@@ -176,9 +176,13 @@ def test_a_failed_report_leaves_the_old_one(mini_store, tmp_path, monkeypatch):
 def test_report_replaces_an_earlier_report_but_no_other_folder(mini_store, tmp_path):
     out = tmp_path / "out"
     report.write_report(mini_store, out)
-    (out / "stale.html").write_text("old", encoding="utf-8")
+    (out / "index.html").write_text("old", encoding="utf-8")
     report.write_report(mini_store, out)
-    assert not (out / "stale.html").exists()
+    assert (out / "index.html").read_text(encoding="utf-8") != "old"
+    (out / "stale.html").write_text("mine", encoding="utf-8")
+    with pytest.raises(ExportError, match="stale.html was not written by chainkg"):
+        report.write_report(mini_store, out)
+    assert (out / "stale.html").read_text(encoding="utf-8") == "mine"
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep", encoding="utf-8")
