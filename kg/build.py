@@ -164,8 +164,8 @@ def _rows_or_problems(rows, checker: Checker, spec, emitter: Emitter):
         yield from rows
     except DataError as err:
         emitter.write = None
-        for problem in err.problems:
-            checker.table_problem(problem)
+        for problem in err.problems:  # the table was not read whole: references to its ids are only counted
+            checker.table_problem(problem, spec)
         raise _Unreadable from err
 
 

@@ -368,15 +368,15 @@ def _malformed(spec: TableSpec, lines: _Lines, header: list[str], err: Exception
     column."""
     text = "".join(lines.record)
     if isinstance(err, _Oversized) or "field larger than field limit" in str(err):
-        index = _oversized_field(text)
+        index, at = _oversized_field(text)
         column = header[index] if index is not None and index < len(header) else ""
-        return DataError(Problem(spec.file, start, column, _short(text), f"a cell larger than "
+        return DataError(Problem(spec.file, start, column, _short(text[at:]), f"a cell larger than "
                                  f"{MAX_CELL_CHARS:,} characters (a broken quote, or a pasted file?)"))
     return DataError(Problem(spec.file, lines.line, "", "", f"malformed CSV: {err}"))
 
 
-def _oversized_field(text: str) -> int | None:
-    """The index of the first field of a (partial) CSV record longer than :data:`MAX_CELL_CHARS`."""
+def _oversized_field(text: str) -> tuple[int | None, int]:
+    """The index and offset of the first field of a (partial) CSV record longer than :data:`MAX_CELL_CHARS`."""
     index, i, n = 0, 0, len(text)
     while i < n:
         if text[i] == '"':
@@ -393,11 +393,11 @@ def _oversized_field(text: str) -> int | None:
             end = text.find(",", i)
             length = (n if end == -1 else end) - i
         if length > MAX_CELL_CHARS:
-            return index
+            return index, i
         if end == -1:
-            return None
+            break
         index, i = index + 1, end + 1
-    return None
+    return None, 0
 
 
 def _not_utf8(spec: TableSpec, path: Path, line: int, err: UnicodeDecodeError) -> DataError:

@@ -197,8 +197,8 @@ class Checker:
                     self.add(Problem(table, line, column, value, "points at no row (unknown id)"))
         self._forward.clear()
         for table, n in sorted(unchecked.items()):
-            self._tables.append(Problem(table, 0, "", "", f"{n:,} reference(s) from other rows point at ids of "
-                                                          "this table; not listed one by one"))
+            self._tables.append(Problem(table, 0, "", "", f"{n:,} reference(s) from other rows point at ids not "
+                                                          "read from this table; not listed one by one"))
         for row, column, value, kinds, message in self._parents:
             if value in self.ids and self._kinds.get(value) not in kinds:
                 self.add(row.problem(column, message, value))
