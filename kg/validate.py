@@ -378,7 +378,7 @@ class Checker:
 def decimal_problem(value: str) -> str | None:
     """What is wrong with a number cell or ``xsd:decimal`` literal (``None`` when it is a plain decimal in bounds).
 
-    >>> decimal_problem("10189.4") is None, decimal_problem("1e999999999")[:22]
+    >>> decimal_problem("10189.4") is None, decimal_problem("1e999999999")[:23]
     (True, 'must be a plain decimal')
     """
     if len(value) > MAX_DECIMAL_CHARS or not PLAIN_DECIMAL.fullmatch(value):
