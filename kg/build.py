@@ -27,7 +27,7 @@ from kg.iris import CKG_NS
 from kg.manifest import describe, load_manifest
 from kg.store import Store, fingerprint, read_info, stat_signature, write_store
 from kg.summary import Summary
-from kg.tables import SPECS, Row, iter_table
+from kg.tables import REQUIRED_TABLES, SPECS, Row, iter_table
 from kg.validate import DEFAULT_LIMIT, Checker, load_industry_codes
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,8 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
     if read_errors:
         raise DataError(read_errors)
     for name in SMALL_TABLES:
+        _check_presence(checker, data_dir, name, small[name], manifest.allow_empty)
+    for name in SMALL_TABLES:
         for row in small[name]:
             checker.register(row, SPECS[name])
     for name in SMALL_TABLES:
@@ -109,19 +111,24 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
         spec, count = SPECS[name], 0
         path = data_dir / name
         rows = iter_table(path, spec) if path.is_file() else ()
-        for row in rows:
-            count += 1
-            ok = checker.register(row, spec)
-            problems = checker.check(row, spec) if ok else 1
-            if sampling and name != "aliases.csv":
-                # validate: only the sample's quads are converted (for SHACL), the other rows are checked only
-                if name == "enterprises.csv" and count <= sample:
-                    in_sample.add(row.get("enterprise_id"))
-                    if row.get("parent_id"):
-                        referenced.add(row.get("parent_id"))
-                elif not (name == "links.csv" and {row.get("subject_id"), row.get("object_id")} <= in_sample):
-                    continue
-            emit(row, problems)
+        try:
+            for row in _rows_or_problems(rows, checker, spec, emitter):
+                count += 1
+                ok = checker.register(row, spec)
+                problems = checker.check(row, spec) if ok else 1
+                if sampling and name != "aliases.csv":
+                    # validate: only the sample's quads are converted (for SHACL), the other rows are checked only
+                    if name == "enterprises.csv" and count <= sample:
+                        in_sample.add(row.get("enterprise_id"))
+                        if row.get("parent_id"):
+                            referenced.add(row.get("parent_id"))
+                    elif not (name == "links.csv" and {row.get("subject_id"), row.get("object_id")} <= in_sample):
+                        continue
+                emit(row, problems)
+        except _Unreadable:  # the file's problem is recorded; its rows so far are checked, the rest unread
+            pass
+        else:
+            _check_presence(checker, data_dir, name, [None] * min(count, 1), manifest.allow_empty)
         rows_read[name] = count
         seconds[name] = time.perf_counter() - phase
         if name == "enterprises.csv":
@@ -144,6 +151,32 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
         emitter.flush(force=True)
         out["sample"] = "".join(sampled)
     return out
+
+
+class _Unreadable(Exception):
+    """A streamed table stopped at a fault its reader reported (already recorded by the checker)."""
+
+
+def _rows_or_problems(rows, checker: Checker, spec, emitter: Emitter):
+    """The rows of a streamed table; a read fault (empty file, bad byte, broken CSV) becomes a table problem,
+    so that the other tables are still checked, and stops the table."""
+    try:
+        yield from rows
+    except DataError as err:
+        emitter.write = None
+        for problem in err.problems:  # the table was not read whole: references to its ids are only counted
+            checker.table_problem(problem, spec)
+        raise _Unreadable from err
+
+
+def _check_presence(checker: Checker, data_dir: Path, name: str, rows: list, allow_empty: tuple[str, ...]) -> None:
+    """A required table that is missing or has no rows is named, and references to its ids are only counted."""
+    if rows or name not in REQUIRED_TABLES or name in allow_empty:
+        return
+    why = "is missing" if not (data_dir / name).is_file() else "has no rows (only a header)"
+    checker.table_problem(Problem(name, 0, "", "", f"{why}: every dataset needs this table with at least one row "
+                                                    f"(a dataset that means to have none lists it in dataset.json "
+                                                    f'"allow_empty")'), SPECS[name])
 
 
 def _read_whole(path: Path, name: str, problems: list[Problem]) -> list[Row]:

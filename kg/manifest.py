@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kg import paths
 from kg.errors import DataError, Problem
+from kg.tables import REQUIRED_TABLES
 
 MANIFEST = "dataset.json"
 
@@ -44,6 +45,7 @@ class Manifest:
     notes: dict[str, str] = field(default_factory=dict)
     reference: dict[str, str] = field(default_factory=dict)
     chain_target: dict[str, str] = field(default_factory=dict)
+    allow_empty: tuple[str, ...] = ()  # required tables this dataset means to leave without rows
 
     def text(self, key: str, lang: str = "zh") -> str:
         """A bilingual field (``name``, ``title``, ``notes``) in ``lang``, falling back to the other language."""
@@ -99,8 +101,13 @@ def load_manifest(data_dir: Path) -> Manifest:
     for key in ("name", "title", "notes"):
         if key in raw and not isinstance(raw[key], dict):
             raise DataError(Problem(MANIFEST, 0, key, str(raw[key]), 'must be an object such as {"zh": …, "en": …}'))
+    allow_empty = raw.get("allow_empty") or []
+    if not isinstance(allow_empty, list) or any(t not in REQUIRED_TABLES[1:] for t in allow_empty):
+        raise DataError(Problem(MANIFEST, 0, "allow_empty", str(allow_empty)[:80],
+                                f"must be a list of tables among {', '.join(REQUIRED_TABLES[1:])}"))
     return Manifest(
-        folder=Path(data_dir), id=str(raw["id"]), name=dict(raw["name"]), division_code=str(raw["division_code"]),
+        folder=Path(data_dir), allow_empty=tuple(allow_empty),
+        id=str(raw["id"]), name=dict(raw["name"]), division_code=str(raw["division_code"]),
         title=dict(raw["title"]), synthetic=bool(raw.get("synthetic", False)), licence=str(raw.get("licence", "")),
         notes=dict(raw.get("notes") or {}), reference=dict(raw.get("reference") or {}),
         chain_target={k: str(v) for k, v in (raw.get("chain_target") or {}).items()},

@@ -7,6 +7,7 @@ A bound variable must be projected by the query (Oxigraph requires it).
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from functools import cache
 from itertools import islice
@@ -18,6 +19,8 @@ from kg.errors import ChainKGError
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})")
 
 
 @cache
@@ -40,9 +43,13 @@ def to_python(term: ox.NamedNode | ox.Literal | ox.BlankNode | None):
         return None
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
+        # Numbers are converted only in their plain, bounded form: an ``1e999999999`` decimal would become a
+        # 10^9-digit integer and a 5,000-digit integer would raise; anything else is returned as its text.
         if datatype in _INTEGER:
-            return int(term.value)
+            return int(term.value) if _PLAIN_INTEGER.fullmatch(term.value) else term.value
         if datatype == _XSD + "decimal":
+            if not _PLAIN_DECIMAL.fullmatch(term.value):
+                return term.value
             number = Decimal(term.value)
             return int(number) if number == number.to_integral_value() else float(number)
         if datatype in (_XSD + "double", _XSD + "float"):

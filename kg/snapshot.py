@@ -31,6 +31,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from kg import paths
 from kg.errors import DataError, Problem
 from kg.namespace import CKG, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SOURCES, GRAPH_SUMMARY
+from kg.tables import CONTROL
 
 MANIFEST = "manifest.json"
 CONTEXT = "context.jsonld"
@@ -186,20 +187,97 @@ class Facts:
         return self.kinds.get(subject, OTHER)
 
 
+#: The largest manifest.json read (an exported manifest is a few kilobytes).
+MAX_MANIFEST_BYTES = 16 << 20
+_HEX = frozenset("0123456789abcdef")
+
+
 def read_manifest(folder: Path) -> dict:
-    """The manifest of a snapshot folder.
+    """The manifest of a snapshot folder, its shape checked and every file name it lists checked to stay inside the
+    folder (before any listed file is read).
 
     Raises:
-        DataError: the folder has no readable ``manifest.json``.
+        DataError: the folder has no readable ``manifest.json``, it is not UTF-8 JSON, not an object, its
+            ``files`` is not an object of ``{"sha256": …, "bytes": …}`` entries, or a listed name is absolute,
+            climbs out with ``..``, or resolves (through a symlink) outside the folder.
     """
+    folder = Path(folder)
+    path = folder / MANIFEST
+    where = str(path)
     try:
-        return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        if not _inside(folder, path):
+            raise DataError(Problem(where, 0, "", "", "not a chainkg snapshot: manifest.json leads out of the folder"))
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise DataError(Problem(where, 0, "", "", f"not a chainkg snapshot: manifest.json is larger than "
+                                                      f"{MAX_MANIFEST_BYTES >> 20} MB"))
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise DataError(Problem(where, 0, "", "", f"not a chainkg snapshot: manifest.json is not UTF-8 ({err.reason} "
+                                                  f"at byte {err.start})")) from err
     except (OSError, ValueError) as err:
-        raise DataError(Problem(str(Path(folder) / MANIFEST), 0, "", "", f"not a chainkg snapshot: {err}")) from err
+        raise DataError(Problem(where, 0, "", "", f"not a chainkg snapshot: {err}")) from err
+    if not isinstance(manifest, dict):
+        raise DataError(Problem(where, 0, "", "", f"not a chainkg snapshot: the manifest is a JSON "
+                                                  f"{_json_kind(manifest)}, not an object"))
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        raise DataError(Problem(where, 0, "files", "", f"must be an object of file name → {{\"sha256\": …, "
+                                                       f"\"bytes\": …}}, not a JSON {_json_kind(files)}"))
+    problems = []
+    for name, entry in files.items():
+        what = _name_problem(folder, name)
+        if what is None:
+            if not isinstance(entry, dict):
+                what = f"the entry must be an object with sha256 and bytes, not a JSON {_json_kind(entry)}"
+            elif not isinstance(entry.get("sha256"), str):
+                what = ("has no sha256" if "sha256" not in entry
+                        else f"sha256 must be a string, not a JSON {_json_kind(entry['sha256'])}")
+            elif len(entry["sha256"]) != 64 or not set(entry["sha256"]) <= _HEX:
+                what = "sha256 must be 64 lowercase hexadecimal digits"
+            elif "bytes" in entry and (type(entry["bytes"]) is not int or entry["bytes"] < 0):
+                what = "bytes must be a whole number"
+        if what is not None:
+            problems.append(Problem(where, 0, "files", _shown(name), what))
+    if problems:
+        raise DataError(problems)
+    return manifest
+
+
+def _json_kind(value) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _shown(name: str) -> str:
+    return name if len(name) <= 80 else name[:80] + "…"
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    """Whether ``path`` (symlinks resolved) is inside ``folder`` (resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def _name_problem(folder: Path, name: str) -> str | None:
+    """Why a file name listed in a manifest is refused (``None`` when it is a plain relative name in the folder)."""
+    if not name or "\\" in name or "\x00" in name or CONTROL.search(name):
+        return "not a plain file name"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "an absolute path; a snapshot lists names relative to its folder"
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return "a name with '..', '.' or an empty part; a snapshot lists plain names inside its folder"
+    if not _inside(folder, folder / name):
+        return "leads out of the snapshot folder (a symbolic link?)"
+    return None
 
 
 def verify_files(folder: Path, manifest: dict, names: Iterable[str] | None = None) -> None:
     """Check files of a snapshot against the sha256 and size its manifest records (all files by default).
+
+    The manifest must come from :func:`read_manifest`, which has checked every listed name.
 
     Raises:
         DataError: one problem per missing, changed or unlisted file.
@@ -212,10 +290,18 @@ def verify_files(folder: Path, manifest: dict, names: Iterable[str] | None = Non
             problems.append(Problem(str(path), 0, "", "", "not listed in manifest.json"))
         elif not path.is_file():
             problems.append(Problem(str(path), 0, "", "", "listed in manifest.json but missing"))
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != listed[name]["sha256"]:
+        elif _sha256(path) != listed[name]["sha256"]:
             problems.append(Problem(str(path), 0, "", "", "sha256 differs from manifest.json: the file was changed"))
     if problems:
         raise DataError(problems)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 #: Files a snapshot's facts can be read from, best first (the quad formats carry provenance).
@@ -278,6 +364,7 @@ def restore_snapshot(folder: Path, path: Path):
                  for q in quads if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name))][:10]
     problems += [Problem(str(folder), 0, "", g, "a data graph with no prov:wasDerivedFrom in graph/provenance")
                  for g in Facts(quads).unsourced_graphs()][:10]
+    problems += _literal_problems(folder / name, quads)
     if problems:
         raise DataError(problems)
     dataset = Dataset()
@@ -298,6 +385,27 @@ def restore_snapshot(folder: Path, path: Path):
     if isinstance(manifest.get("dataset"), dict):  # older snapshots do not say: kg.manifest.store_dataset's default
         info["dataset"] = manifest["dataset"]
     return write_store(quads, Path(path), info, started=started)
+
+
+def _literal_problems(path: Path, quads: list[ox.Quad], limit: int = 10) -> list[Problem]:
+    """The build's rules on values, applied to a snapshot's literals and IRIs: no control characters, bounded
+    numbers (SHACL would otherwise convert an ``1e999999999`` decimal or a 5,000-digit integer)."""
+    from kg.validate import literal_problem
+
+    out: list[Problem] = []
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object):
+            if isinstance(term, ox.Literal):
+                what = literal_problem(term.value, term.datatype.value)
+            else:
+                what = "an IRI with a control character" if CONTROL.search(term.value) else None
+            if what:
+                shown = term.value if len(term.value) <= 40 else term.value[:40] + "…"
+                out.append(Problem(str(path), 0, compact(quad.predicate.value), shown,
+                                   f"{what} (subject {compact(quad.subject.value)})"))
+                if len(out) >= limit:
+                    return out
+    return out
 
 
 def load_facts(where: str | Path, data_dir: Path | None = None, store_path: Path | None = None) -> Facts:

@@ -8,6 +8,7 @@ in :mod:`kg.validate`.
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -167,6 +168,29 @@ LINK_PREDICATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 #: Build order: a table may point only at tables read before it or at itself (links point anywhere).
 TABLE_ORDER = tuple(SPECS)
 
+#: Tables every dataset has, each with at least one row: without them the graph has no chains, no enterprises or no
+#: links, which is a mistake (a lost or truncated file) far more often than a choice. A dataset that means it lists
+#: the table in its manifest's ``allow_empty`` (``sources.csv`` cannot be listed: every row cites a source).
+REQUIRED_TABLES = ("sources.csv", "chain_systems.csv", "chains.csv", "segments.csv", "districts.csv",
+                   "enterprises.csv", "links.csv")
+
+#: The largest cell accepted, in characters: a long policy quote or description is a few thousand; a bigger cell is
+#: a pasted file or a broken quote that swallowed the rest of the table.
+MAX_CELL_CHARS = 65_536
+#: The longest physical line read, in bytes: room for every column at the cell limit in 4-byte characters, so a
+#: file without line breaks is refused after reading this much instead of whole.
+MAX_LINE_BYTES = 4 * MAX_CELL_CHARS * (len(max((s.all_columns for s in SPECS.values()), key=len)) + 1)
+#: Characters no cell may hold: C0 controls but tab, line feed and carriage return; DEL; C1 controls; the Unicode
+#: bidirectional embeddings, overrides and isolates (they make a name read differently from what it is).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Line breaks and tabs: allowed inside the long-text columns below, refused in every other (one-line) column.
+#: (U+2028 and U+2029 are left to output escaping: the injection fixture holds them in a name on purpose.)
+BREAK = re.compile(r"[\t\n\r]")
+MULTILINE_COLUMNS = frozenset({"quote", "note", "description_zh", "positioning_zh", "target_note"})
+#: A physical line that needs a closer look at its cells (cheap to test on every line of a million-row table).
+#: (A stray carriage return is found with ``str.count``: as a look-ahead here it tripled the cost of the search.)
+_SUSPECT = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
 
 class Row:
     """One data row: its table, the line it starts on (1-based, header is line 1) and its cells.
@@ -176,11 +200,12 @@ class Row:
     times, which at a million rows made a Python method call the largest single cost of the build.
     """
 
-    __slots__ = ("table", "line", "cells", "get")
+    __slots__ = ("table", "line", "cells", "get", "flaws")
 
-    def __init__(self, table: str, line: int, cells: dict[str, str]) -> None:
+    def __init__(self, table: str, line: int, cells: dict[str, str], flaws: list[Problem] | None = None) -> None:
         self.table = table
         self.line = line
+        self.flaws = flaws  # problems found while reading (control characters, oversized cells), for the checker
         self.cells: defaultdict[str, str] = defaultdict(str, {k: v.strip() if v else "" for k, v in cells.items()})
         self.get = self.cells.__getitem__
 
@@ -197,21 +222,39 @@ class Row:
 
 
 class _Lines:
-    """A binary file decoded line by line for :mod:`csv` (so that a decoding error names its exact line)."""
+    """A binary file decoded line by line for :mod:`csv` (so that a decoding error names its exact line).
+
+    It flags (``suspect``) a line that holds a control character, a tab, a stray carriage return, or more characters
+    than a cell may: only the records of such lines (and records spanning several lines) have their cells looked at
+    one by one. A line longer than :data:`MAX_LINE_BYTES` is not read whole.
+    """
 
     def __init__(self, handle) -> None:
-        self.handle = handle
+        self.readline = handle.readline
         self.line = 0
+        self.last = ""
+        self.suspect = False
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
-        raw = next(self.handle)
+        raw = self.readline(MAX_LINE_BYTES)
+        if not raw:
+            raise StopIteration
         self.line += 1
         if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        return raw.decode("utf-8")
+        if len(raw) >= MAX_LINE_BYTES and raw[-1:] != b"\n":
+            raise _Oversized
+        self.last = text = raw.decode("utf-8")
+        if len(text) > MAX_CELL_CHARS or _SUSPECT.search(text) or text.count("\r") > text.endswith("\r\n"):
+            self.suspect = True
+        return text
+
+
+class _Oversized(Exception):
+    """A physical line longer than :data:`MAX_LINE_BYTES` (raised by :class:`_Lines`, turned into a problem)."""
 
 
 def iter_table(path: Path, spec: TableSpec) -> Iterator[Row]:
@@ -222,11 +265,14 @@ def iter_table(path: Path, spec: TableSpec) -> Iterator[Row]:
         spec: its layout.
 
     Yields:
-        The rows, in file order; blank rows are skipped.
+        The rows, in file order; blank rows are skipped. A row whose cells hold control characters, line breaks in
+        a one-line column, or more than :data:`MAX_CELL_CHARS` characters carries those problems in ``row.flaws``
+        (the checker reports them, so that every such row is listed).
 
     Raises:
-        DataError: the file is not UTF-8, has an unknown or missing column, a row with too many cells, or is not
-            well-formed CSV (raised when the reader reaches the fault; earlier rows have been yielded).
+        DataError: the file is empty, not UTF-8, has an unknown or missing column (with a hint when it looks tab-
+            or semicolon-separated), a row with too many cells, a cell too large to parse, or is not well-formed
+            CSV (raised when the reader reaches the fault; earlier rows have been yielded).
     """
     with path.open("rb") as handle:
         lines = _Lines(handle)
@@ -234,38 +280,127 @@ def iter_table(path: Path, spec: TableSpec) -> Iterator[Row]:
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
-            raise DataError(Problem(spec.file, 1, "", "", "the file is empty; expected a header row")) from None
+            raise DataError(Problem(spec.file, 1, "", "", "the file is empty (0 bytes); expected the header row "
+                                    + ",".join(spec.all_columns))) from None
         except UnicodeDecodeError as err:
             raise _not_utf8(spec, path, lines.line, err) from err
-        except csv.Error as err:
-            raise DataError(Problem(spec.file, 1, "", "", f"malformed CSV: {err}")) from err
-        problems = []
-        allowed = spec.all_columns
-        for name in header:
-            if name not in allowed:
-                problems.append(Problem(spec.file, 1, name, name,
-                                        f"unknown column; expected one of {', '.join(allowed)}"))
-        for name in ((spec.id_column,) if spec.id_column else ()) + spec.required + (
-            ("source_ids", "confidence") if spec.sourced else ()
-        ):
-            if name not in header:
-                problems.append(Problem(spec.file, 1, name, "", "required column is missing from the header"))
-        if problems:
-            raise DataError(problems)
+        except (csv.Error, _Oversized) as err:
+            raise _malformed(spec, path, lines, [], err) from None
+        _check_header(spec, header, lines.last)
+        lines.suspect = False
         width = len(header)
         start = reader.line_num + 1
         try:
             for record in reader:
                 if len(record) > width:
-                    raise DataError(Problem(spec.file, start, "", record[width],
+                    raise DataError(Problem(spec.file, start, "", _short(record[width]),
                                             f"row has {len(record)} cells, the header has {width}"))
                 if any(record) and any(cell.strip() for cell in record):
-                    yield Row(spec.file, start, dict(zip(header, record)))
+                    cells = dict(zip(header, record))
+                    suspect = lines.suspect or reader.line_num != start
+                    flaws = _cell_flaws(spec.file, start, cells) if suspect else None
+                    yield Row(spec.file, start, cells, flaws or None)
+                if lines.suspect:
+                    lines.suspect = False
                 start = reader.line_num + 1
         except UnicodeDecodeError as err:
             raise _not_utf8(spec, path, lines.line, err) from err
-        except csv.Error as err:
-            raise DataError(Problem(spec.file, reader.line_num, "", "", f"malformed CSV: {err}")) from err
+        except (csv.Error, _Oversized) as err:
+            raise _malformed(spec, path, lines, header, err, start) from None
+
+
+def _check_header(spec: TableSpec, header: list[str], raw: str) -> None:
+    problems = []
+    allowed = spec.all_columns
+    for name in header:
+        if name not in allowed:
+            problems.append(Problem(spec.file, 1, name, _short(name),
+                                    f"unknown column; expected one of {', '.join(allowed)}"))
+    for name in ((spec.id_column,) if spec.id_column else ()) + spec.required + (
+        ("source_ids", "confidence") if spec.sourced else ()
+    ):
+        if name not in header:
+            problems.append(Problem(spec.file, 1, name, "", "required column is missing from the header"))
+    if not problems:
+        return
+    for separator, word in (("\t", "tab"), (";", "semicolon")):
+        if raw.count(separator) >= max(1, raw.count(",")):
+            raise DataError(Problem(spec.file, 1, "", _short(raw.rstrip("\r\n")),
+                                    f"the header does not match and looks {word}-separated; chainkg reads "
+                                    f"comma-separated UTF-8 CSV (expected columns: {','.join(allowed)})"))
+    raise DataError(problems)
+
+
+def _short(value: str, at: int = 0, width: int = 40) -> str:
+    """A cell as shown in a problem: at most ``width`` characters around position ``at``, the cut marked."""
+    if len(value) <= width:
+        return value
+    begin = max(0, min(at - width // 2, len(value) - width))
+    return ("…" if begin else "") + value[begin : begin + width] + ("…" if begin + width < len(value) else "")
+
+
+def _cell_flaws(table: str, line: int, cells: dict[str, str]) -> list[Problem]:
+    """The problems of a suspect record's cells: control characters, breaks in one-line columns, oversized cells."""
+    out = []
+    for column, value in cells.items():
+        if not value:
+            continue
+        if len(value) > MAX_CELL_CHARS:
+            out.append(Problem(table, line, column, _short(value), f"the cell holds {len(value):,} characters; "
+                               f"a cell holds at most {MAX_CELL_CHARS:,} (a broken quote, or a pasted file?)"))
+            continue
+        found = CONTROL.search(value)
+        if found:
+            char = found.group()
+            out.append(Problem(table, line, column, _short(value, found.start()),
+                               f"holds the control character {char!r} (U+{ord(char):04X}); remove it"))
+        elif column not in MULTILINE_COLUMNS and (found := BREAK.search(value.strip())):
+            char = found.group()
+            out.append(Problem(table, line, column, _short(value, found.start()),
+                               f"holds a line break or tab {char!r} (U+{ord(char):04X}); this column is one line"))
+    return out
+
+
+def _malformed(spec: TableSpec, path: Path, lines: _Lines, header: list[str], err: Exception,
+               start: int = 1) -> DataError:
+    """A parse error as a problem; an oversized cell (past the csv field limit, or a line too long) names its
+    column, found by reading the record's lines again (each at most :data:`MAX_LINE_BYTES`)."""
+    if isinstance(err, _Oversized) or "field larger than field limit" in str(err):
+        with path.open("rb") as handle:
+            for _ in range(start - 1):
+                handle.readline(MAX_LINE_BYTES)  # a line this long would have stopped the reader already
+            text = "".join(handle.readline(MAX_LINE_BYTES).decode("utf-8", errors="ignore")
+                           for _ in range(start, lines.line + 1))
+        index, at = _oversized_field(text)
+        column = header[index] if index is not None and index < len(header) else ""
+        return DataError(Problem(spec.file, start, column, _short(text[at:]), f"a cell larger than "
+                                 f"{MAX_CELL_CHARS:,} characters (a broken quote, or a pasted file?)"))
+    return DataError(Problem(spec.file, lines.line, "", "", f"malformed CSV: {err}"))
+
+
+def _oversized_field(text: str) -> tuple[int | None, int]:
+    """The index and offset of the first field of a (partial) CSV record longer than :data:`MAX_CELL_CHARS`."""
+    index, i, n = 0, 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            j = i + 1
+            while True:
+                j = text.find('"', j)
+                if j == -1 or not text.startswith('""', j):
+                    break
+                j += 2
+            end = n if j == -1 else j + 1
+            length = (n if j == -1 else j) - i - 1
+            end = text.find(",", end)
+        else:
+            end = text.find(",", i)
+            length = (n if end == -1 else end) - i
+        if length > MAX_CELL_CHARS:
+            return index, i
+        if end == -1:
+            break
+        index, i = index + 1, end + 1
+    return None, 0
 
 
 def _not_utf8(spec: TableSpec, path: Path, line: int, err: UnicodeDecodeError) -> DataError:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kg import identifiers
 from kg.errors import DataError, InvalidIdentifier, Problem
-from kg.tables import CONFIDENCE, LINK_PREDICATES, SPECS, Row, TableSpec
+from kg.tables import CONFIDENCE, CONTROL, LINK_PREDICATES, SPECS, Row, TableSpec
 
 DEFAULT_LIMIT = 1000
 _match_key = identifiers.cached_match_key
@@ -35,7 +35,16 @@ _COUNTY_CODE = re.compile(r"[0-9]{4}(0[1-9]|[1-9][0-9])")
 #: Largest magnitude accepted in a number column: well beyond any economic figure, far below what would make a
 #: decimal expensive to convert (an 11-byte ``1e999999999`` would otherwise become a 10^9-digit integer).
 MAX_ABS_NUMBER = Decimal("1e15")
+#: A plain decimal (the ``xsd:decimal`` lexical form: no exponent, no grouping, no unit), at most 32 characters.
+PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+MAX_DECIMAL_CHARS = 32
+#: Whole-number columns (declared chain counts, a segment's sequence): ASCII digits, at most this many (< 10^9, an
+#: ``xsd:int``). A 5,000-digit sequence would otherwise reach ``int()`` and stop the build with a traceback.
+MAX_WHOLE_DIGITS = 9
+WHOLE_COLUMNS = ("landmark_count", "key_count", "sequence")
+DECIMAL_COLUMNS = ("value", "target_2030")
 _TABLE_RANK = {name: i for i, name in enumerate(SPECS)}
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def load_industry_codes(path: Path) -> dict[str, tuple[str, str, str]]:
@@ -66,6 +75,9 @@ class Checker:
         self._segments: dict[str, tuple[int, list[str]]] = {}
         self._kinds: dict[str, str] = {}  # chain id → tier, place id → kind (small tables only)
         self._parents: list[tuple[Row, str, str, tuple[str, ...], str]] = []  # (row, column, id, kinds, message)
+        self._tables: list[Problem] = []  # whole-table problems (a required table missing or empty), listed first
+        self._absent: dict[str, str] = {}  # id prefix → the missing or empty table its rows would be in
+        self._unchecked: dict[str, int] = defaultdict(int)  # that table → references to it not listed
 
     # -- bookkeeping ---------------------------------------------------------------------------------------------
     def add(self, problem: Problem) -> None:
@@ -78,11 +90,19 @@ class Checker:
     @property
     def count(self) -> int:
         """How many problems were found."""
-        return len(self.problems) + self.more
+        return len(self.problems) + self.more + len(self._tables)
+
+    def table_problem(self, problem: Problem, spec: TableSpec | None = None) -> None:
+        """Record a problem with a whole table (listed before the rows' problems); with ``spec``, the table has no
+        usable rows, and references to its ids are summed up in one line instead of each listed."""
+        self._tables.append(problem)
+        if spec is not None:
+            for prefix in spec.id_prefixes:
+                self._absent[prefix] = spec.file
 
     def error(self) -> DataError | None:
-        """The problems found so far as one error (sorted by table and line), or ``None``."""
-        if not self.count:
+        """The problems found so far as one error (table problems first, then by table and line), or ``None``."""
+        if not self.count and not self._tables:
             return None
         merged: dict[tuple, Problem] = {}
         for p in self.problems:  # one line per bad cell, its findings joined
@@ -96,7 +116,7 @@ class Checker:
         if self.more:
             problems.append(Problem("", 0, "", "", f"… and {self.more} more problem(s) not listed "
                                                    f"(only the first {self.limit} are shown)"))
-        return DataError(problems)
+        return DataError(self._tables + problems)
 
     def _seen(self, row: Row, kind: str, key: str, column: str, what: str) -> None:
         if not key:
@@ -128,6 +148,8 @@ class Checker:
     def check(self, row: Row, spec: TableSpec) -> int:
         """Run every row rule on one row (its id already registered); returns how many problems it added."""
         before = self.count
+        for flaw in row.flaws or ():
+            self.add(flaw)
         for column in spec.required:
             if not row.get(column):
                 self.add(row.problem(column, "required value is empty"))
@@ -148,7 +170,10 @@ class Checker:
                 self.add(row.problem("source_ids", "every row needs at least one source"))
             for value in sources:
                 if not value.startswith("src:") or value not in self.ids:
-                    self.add(row.problem("source_ids", "unknown source (not in sources.csv)", value))
+                    if value.startswith("src:") and "src:" in self._absent:
+                        self._unchecked["sources.csv"] += 1
+                    else:
+                        self.add(row.problem("source_ids", "unknown source (not in sources.csv)", value))
             if row.get("confidence") not in CONFIDENCE:
                 self.add(row.problem("confidence", f"not one of {', '.join(CONFIDENCE)}"))
         self._check_values(row)
@@ -162,10 +187,18 @@ class Checker:
 
     def finish(self) -> DataError | None:
         """Check what needed every row (forward references, cycles); the problems as one error, or ``None``."""
+        unchecked = self._unchecked
         for table, line, column, value, _ in self._forward:
             if value not in self.ids:
-                self.add(Problem(table, line, column, value, "points at no row (unknown id)"))
+                missing = next((t for prefix, t in self._absent.items() if value.startswith(prefix)), None)
+                if missing:  # a consequence of the table problem already listed: counted, not listed
+                    unchecked[missing] += 1
+                else:
+                    self.add(Problem(table, line, column, value, "points at no row (unknown id)"))
         self._forward.clear()
+        for table, n in sorted(unchecked.items()):
+            self._tables.append(Problem(table, 0, "", "", f"{n:,} reference(s) from other rows point at ids not "
+                                                          "read from this table; not listed one by one"))
         for row, column, value, kinds, message in self._parents:
             if value in self.ids and self._kinds.get(value) not in kinds:
                 self.add(row.problem(column, message, value))
@@ -193,11 +226,14 @@ class Checker:
         if row.table == "districts.csv":
             guard("division_code", self._check_division_code)
             guard("stat_code", self._check_stat_code)
-        for column in ("landmark_count", "key_count", "sequence"):
+        for column in WHOLE_COLUMNS:
             value = row.get(column)
             if value and not (value.isascii() and value.isdigit()):
-                self.add(row.problem(column, "must be a whole number"))
-        for column in ("value", "target_2030"):
+                self.add(row.problem(column, "must be a whole number", value[:40]))
+            elif value and len(value) > MAX_WHOLE_DIGITS:
+                self.add(row.problem(column, f"a whole number of {len(value):,} digits; at most {MAX_WHOLE_DIGITS} "
+                                             "are accepted", value[:20] + "…"))
+        for column in DECIMAL_COLUMNS:
             value = row.get(column)
             if value:
                 self._check_number(row, column, value)
@@ -271,16 +307,9 @@ class Checker:
             self.add(row.problem("note", "A source of kind modelling states the basis of the choice in its note."))
 
     def _check_number(self, row: Row, column: str, value: str) -> None:
-        plain = value.isascii() and len(value) <= 32 and "e" not in value.lower()
-        try:
-            number = Decimal(value) if plain else None
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            self.add(row.problem(column, "must be a plain decimal number such as 10189.4 (no units, no commas, "
-                                         "no exponent)"))
-        elif abs(number) >= MAX_ABS_NUMBER:
-            self.add(row.problem(column, f"is implausibly large (limit {MAX_ABS_NUMBER:.0e}); check the unit"))
+        problem = decimal_problem(value)
+        if problem:
+            self.add(row.problem(column, problem, value if len(value) <= 40 else value[:40] + "…"))
 
     def _check_division_code(self, value: str) -> None:
         identifiers.validate_division_code(value, self.divisions if self.divisions is not None else {value})
@@ -344,6 +373,53 @@ class Checker:
         for node in edges:
             if not state.get(node):
                 visit(node, [node])
+
+
+def decimal_problem(value: str) -> str | None:
+    """What is wrong with a number cell or ``xsd:decimal`` literal (``None`` when it is a plain decimal in bounds).
+
+    >>> decimal_problem("10189.4") is None, decimal_problem("1e999999999")[:23]
+    (True, 'must be a plain decimal')
+    """
+    if len(value) > MAX_DECIMAL_CHARS or not PLAIN_DECIMAL.fullmatch(value):
+        return (f"must be a plain decimal number such as 10189.4 (no units, no commas, no exponent, at most "
+                f"{MAX_DECIMAL_CHARS} characters)")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:  # not reached: the pattern admits only what Decimal reads
+        return "must be a plain decimal number such as 10189.4"
+    if abs(number) >= MAX_ABS_NUMBER:
+        return f"is implausibly large (limit {MAX_ABS_NUMBER:.0e}); check the unit"
+    return None
+
+
+#: Integer datatypes a snapshot may carry; their literals are bounded like the build's (a 5,000-digit integer would
+#: otherwise reach ``int()`` in the question path).
+INTEGER_TYPES = frozenset(XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+    "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+MAX_INTEGER_DIGITS = 18
+_INTEGER = re.compile(rf"[+-]?[0-9]{{1,{MAX_INTEGER_DIGITS}}}")
+
+
+def literal_problem(value: str, datatype: str) -> str | None:
+    """What is wrong with a literal read from outside the build (a restored snapshot), or ``None``.
+
+    The same rules as on CSV cells: no control or bidirectional-override characters, decimals plain and below
+    :data:`MAX_ABS_NUMBER`, integers of at most :data:`MAX_INTEGER_DIGITS` digits.
+
+    >>> literal_problem("12", XSD + "integer") is None, literal_problem("9" * 5000, XSD + "integer")[:9]
+    (True, 'an intege')
+    """
+    found = CONTROL.search(value)
+    if found:
+        char = found.group()
+        return f"holds the control character {char!r} (U+{ord(char):04X})"
+    if datatype == XSD + "decimal":
+        return decimal_problem(value)
+    if datatype in INTEGER_TYPES and not _INTEGER.fullmatch(value):
+        return f"an integer must be at most {MAX_INTEGER_DIGITS} plain digits"
+    return None
 
 
 def _is_ascii_id(value: str) -> bool:
