@@ -282,7 +282,7 @@ def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lan
     """
     from kg.sparql import Limits, decode_query, run_readonly, serialize
 
-    text = decode_query(query_file.read(), query_file.name)
+    text = decode_query(query_file.read(), getattr(query_file, "name", "<stdin>"))
     limits = Limits(timeout=timeout or None, memory_mb=memory or None, max_rows=max_rows or None)
     result = run_readonly(_open(data_dir, store_path), text, limits)
     click.echo(serialize(result, fmt))

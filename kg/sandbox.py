@@ -145,6 +145,9 @@ def _child(work, fd: int, limits: Limits) -> None:
         except RecursionError:
             header, payload = {"error": "QueryRefused", "message": "refused: the query is nested too deeply"}, b""
             status = _ABORTED
+        except Exception as err:  # noqa: BLE001 - reported to the parent, which raises it as a ChainKGError
+            header, payload = {"error": "ChainKGError", "message": f"the query failed: {err!r}"}, b""
+            status = _ABORTED
         _write_all(fd, json.dumps(header).encode() + b"\n" + payload)
     except BaseException:  # noqa: BLE001 - the child must never return into the caller's code
         status = 70

@@ -116,18 +116,20 @@ def _evaluate(folder: str, text: str, limits: Limits) -> tuple[dict, bytes]:
         raise StoreError(f"cannot open the store at {folder}: {err}") from err
     try:
         value = db.query(text, use_default_graph_as_union=not has_dataset)
-    except (SyntaxError, ValueError, OSError) as err:
+        return _encode(form, value, limits.max_rows)
+    except (SyntaxError, ValueError, OSError, RuntimeError) as err:  # raised by the query or while reading its rows
         raise QueryRefused(_printable(f"the store could not run the query: {err}")) from err
+
+
+def _encode(form: str, value, max_rows: int | None) -> tuple[dict, bytes]:
     if form == "ASK":
         return {"form": form}, value.serialize(format=ox.QueryResultsFormat.JSON)
     if form == "SELECT":
-        payload, truncated = _solutions_json(value, limits.max_rows)
+        payload, truncated = _solutions_json(value, max_rows)
         return {"form": form, "truncated": truncated}, payload
-    stop = None if limits.max_rows is None else limits.max_rows + 1
-    triples = list(itertools.islice(value, stop))
-    truncated = limits.max_rows is not None and len(triples) > limits.max_rows
-    return ({"form": form, "truncated": truncated},
-            ox.serialize(triples[:limits.max_rows], format=ox.RdfFormat.N_TRIPLES))
+    triples = list(itertools.islice(value, None if max_rows is None else max_rows + 1))
+    truncated = max_rows is not None and len(triples) > max_rows
+    return {"form": form, "truncated": truncated}, ox.serialize(triples[:max_rows], format=ox.RdfFormat.N_TRIPLES)
 
 
 def _normalize(text: str) -> str:
