@@ -264,7 +264,7 @@ def policy(name_or_number, fmt, data_dir, store_path, lang):
 @cli.command()
 @click.argument("query_file", type=click.File("rb"))
 @_format_option
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
+@click.option("--timeout", default=30, show_default=True, type=click.FloatRange(min=0),
               help="Seconds the query may run, parsing included (0: no limit).")
 @click.option("--memory", default=2048, show_default=True, type=click.IntRange(min=0),
               help="Megabytes the query may allocate (0: no limit).")

@@ -12,6 +12,7 @@ objects that do not survive a fork (an open :class:`pyoxigraph.Store`): it opens
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import json
 import logging
 import os
@@ -172,7 +173,9 @@ def _isolate(limits: Limits) -> bool:
 
 
 def _quiet_stderr() -> None:
-    """Rust prints ``memory allocation of N bytes failed`` before aborting; the parent says it better."""
+    """Rust prints ``memory allocation of N bytes failed`` before aborting, and faulthandler (pytest, -X
+    faulthandler) a Python traceback on its own descriptor; the parent says it better."""
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
