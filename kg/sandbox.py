@@ -76,6 +76,10 @@ def run_limited(work: Callable[[], tuple[dict, bytes]], limits: Limits) -> tuple
     os.close(write_end)
     try:
         data, timed_out = _collect(read_end, started, limits)
+    except BaseException:  # Ctrl-C or an error here: the child must not outlive the call
+        _kill(pid)
+        os.waitpid(pid, 0)
+        raise
     finally:
         os.close(read_end)
     if timed_out or data is None:
@@ -95,8 +99,9 @@ def run_limited(work: Callable[[], tuple[dict, bytes]], limits: Limits) -> tuple
                            f"peak {usage.ru_maxrss // 1024} MB)")
     head, _, payload = data.partition(b"\n")
     header = json.loads(head)
-    if "error" in header:
+    if "answer" not in header:
         raise _error_class(header["error"])(header["message"])
+    header = header["answer"]
     if not header.get("isolated", True) and not _warned:
         _warned.append(True)
         log.warning("queries run without network isolation here (unshare is not available): the SERVICE check "
@@ -109,12 +114,13 @@ def _collect(fd: int, started: float, limits: Limits) -> tuple[bytes | None, boo
     chunks: list[bytes] = []
     size = 0
     cap = None if limits.memory_mb is None else limits.memory_mb << 20
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     while True:
         wait = None if limits.timeout is None else limits.timeout - (time.monotonic() - started)
         if wait is not None and wait <= 0:
             return b"", True
-        ready, _, _ = select.select([fd], [], [], wait)
-        if not ready:
+        if not poller.poll(None if wait is None else max(1, int(wait * 1000))):
             return b"", True
         chunk = os.read(fd, 1 << 20)
         if not chunk:
@@ -139,7 +145,7 @@ def _child(work, fd: int, limits: Limits) -> None:
         isolated = _isolate(limits)
         try:
             header, payload = work()
-            header = {**header, "isolated": isolated}
+            header = {"answer": {**header, "isolated": isolated}}
         except ChainKGError as err:
             header, payload, status = {"error": type(err).__name__, "message": str(err)}, b"", _ABORTED
         except MemoryError:
