@@ -113,6 +113,7 @@ def _collect(fd: int, started: float, limits: Limits) -> tuple[bytes | None, boo
     """Read the child's answer until EOF; ``(None, False)`` when it outgrows the memory limit."""
     chunks: list[bytes] = []
     size = 0
+    expected = None
     cap = None if limits.memory_mb is None else limits.memory_mb << 20
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
@@ -123,12 +124,18 @@ def _collect(fd: int, started: float, limits: Limits) -> tuple[bytes | None, boo
         if not poller.poll(None if wait is None else max(1, int(wait * 1000))):
             return b"", True
         chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks), False
+        if not chunk:  # the child ended before its whole answer was written
+            return b"", False
         chunks.append(chunk)
         size += len(chunk)
         if cap is not None and size > cap:
             return None, False
+        if expected is None and size >= 8:
+            chunks = [b"".join(chunks)]
+            expected = 8 + int.from_bytes(chunks[0][:8], "big")
+        if expected is not None and size >= expected:
+            # complete: do not wait for EOF, which a sibling child forked by another thread may hold off
+            return b"".join(chunks)[8:expected], False
 
 
 def _kill(pid: int) -> None:
@@ -158,7 +165,8 @@ def _child(work, fd: int, limits: Limits) -> None:
         except Exception as err:  # noqa: BLE001 - reported to the parent, which raises it as a ChainKGError
             header, payload = {"error": "ChainKGError", "message": f"the query failed: {err!r}"}, b""
             status = _ABORTED
-        _write_all(fd, json.dumps(header).encode() + b"\n" + payload)
+        message = json.dumps(header).encode() + b"\n" + payload
+        _write_all(fd, len(message).to_bytes(8, "big") + message)
     except BaseException:  # noqa: BLE001 - the child must never return into the caller's code
         status = 70
     finally:

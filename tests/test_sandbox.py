@@ -57,3 +57,17 @@ def test_the_child_has_no_network():
     finally:
         server.close()
     assert header["connected"] is False and header["isolated"] is True
+
+
+def test_a_quick_answer_is_not_held_up_by_a_slow_sibling():
+    # a server (issue 12) runs queries from several threads: each child inherits the others' pipes
+    import threading
+
+    slow = threading.Thread(target=lambda: pytest.raises(QueryLimitExceeded, run_limited,
+                                                         lambda: (ran_for_ever(), b""), Limits(timeout=3)))
+    slow.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    assert run_limited(lambda: ({"quick": True}, b""), Limits())[0]["quick"] is True
+    assert time.monotonic() - started < 1.5
+    slow.join()
