@@ -41,7 +41,8 @@ class Limits:
 
     Attributes:
         timeout: seconds of wall-clock time, parsing included.
-        memory_mb: megabytes the child may allocate (RLIMIT_DATA: heap and anonymous maps, not the mapped store).
+        memory_mb: megabytes the child may allocate beyond what it inherits (RLIMIT_DATA: heap and anonymous
+            maps, not the mapped store files).
         max_rows: solutions (or triples) returned; the rest is dropped and the result is marked truncated.
         max_chars: characters of query text, refused before any parsing.
     """
@@ -175,8 +176,8 @@ def _child(work, fd: int, limits: Limits) -> None:
 
 def _isolate(limits: Limits) -> bool:
     """Limits first (they must hold for everything after), then the network. Returns whether the network is gone."""
-    if limits.memory_mb is not None:
-        cap = limits.memory_mb << 20
+    if limits.memory_mb is not None:  # on top of what the fork inherited: a big caller leaves the query its share
+        cap = _data_bytes() + (limits.memory_mb << 20)
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     if limits.timeout is not None:  # a backstop if the parent dies: the kernel stops a child that spins alone
         seconds = int(limits.timeout) + 2
@@ -187,6 +188,18 @@ def _isolate(limits: Limits) -> bool:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     # CLONE_NEWNET alone needs CAP_SYS_ADMIN (root); an unprivileged process gets it inside a new user namespace.
     return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
+
+
+def _data_bytes() -> int:
+    """The data segment this process already has (VmData, what RLIMIT_DATA counts); 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _quiet_stderr() -> None:
