@@ -78,3 +78,11 @@ def test_an_answer_is_not_held_up_by_a_slower_sibling():
         run_limited(lambda: (ran_for_ever(), b""), Limits(timeout=3))
     thread.join()
     assert took and took[0] < 2
+
+
+def test_the_ceiling_counts_from_what_the_child_inherits():
+    inherited = bytearray(600 << 20)  # a big caller: a long test run, a server
+    inherited[::4096] = b"x" * len(inherited[::4096])
+    header, _ = run_limited(lambda: ({"n": len(bytearray(100 << 20))}, b""), Limits(memory_mb=300))
+    assert header["n"] == 100 << 20
+    del inherited
