@@ -296,22 +296,33 @@ def policy(name_or_number, fmt, data_dir, store_path, lang):
 
 
 @cli.command()
-@click.argument("query_file", type=click.File("r", encoding="utf-8"))
+@click.argument("query_file", type=click.File("rb"))
 @_format_option
+@click.option("--timeout", default=30, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds the query may run, parsing included (0: no limit).")
+@click.option("--memory", default=2048, show_default=True, type=click.IntRange(min=0),
+              help="Megabytes the query may allocate (0: no limit).")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=0),
+              help="Rows (or triples) printed at most; a warning says when more matched (0: no limit).")
 @_data_options
-def sparql(query_file, fmt, data_dir, store_path, lang):
-    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a file or - (stdin).
+def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lang):
+    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a UTF-8 file or - (stdin).
 
-    Updates, LOAD and SERVICE are refused. SELECT prints a table, CSV or SPARQL 1.1 JSON results; graphs print as
-    Turtle. The default graph is the union of all named graphs.
+    Updates, LOAD and SERVICE are refused; the query runs in a child process without network access, stopped at
+    --timeout or --memory. SELECT prints a table, CSV or SPARQL 1.1 JSON results; graphs print as Turtle. The default
+    graph is the union of all named graphs, unless the query has FROM / FROM NAMED.
 
     Example: echo 'SELECT ?c WHERE { ?c a <https://w3id.org/chainkg/ontology#LandmarkChain> }' | chainkg sparql -
     """
-    from kg.sparql import run_readonly, serialize
+    from kg.sparql import Limits, decode_query, run_readonly, serialize
 
-    result = run_readonly(_open(data_dir, store_path), query_file.read())
+    text = decode_query(query_file.read(), getattr(query_file, "name", "<stdin>"))
+    limits = Limits(timeout=timeout or None, memory_mb=memory or None, max_rows=max_rows or None)
+    result = run_readonly(_open(data_dir, store_path), text, limits)
     click.echo(serialize(result, fmt))
-
+    if result.truncated:
+        click.echo(f"Warning: stopped at --max-rows {max_rows} rows; more matched (raise --max-rows or add LIMIT)",
+                   err=True)
 
 
 @cli.command()

@@ -47,6 +47,10 @@ class QueryRefused(ChainKGError):
     """A SPARQL request that is not a read-only query (update, SERVICE, LOAD) or does not parse."""
 
 
+class QueryLimitExceeded(QueryRefused):
+    """A query stopped because it ran past its time limit or needed more memory than it may use."""
+
+
 class StoreError(ChainKGError):
     """The store cannot be opened, built or replaced."""
 
