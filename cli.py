@@ -319,7 +319,8 @@ def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lan
     text = decode_query(query_file.read(), getattr(query_file, "name", "<stdin>"))
     limits = Limits(timeout=timeout or None, memory_mb=memory or None, max_rows=max_rows or None)
     result = run_readonly(_open(data_dir, store_path), text, limits)
-    click.echo(serialize(result, fmt))
+    text = serialize(result, fmt)
+    click.echo(text, nl=not text.endswith("\n"))  # CSV ends its last row itself
     if result.truncated:
         click.echo(f"Warning: stopped at --max-rows {max_rows} rows; more matched (raise --max-rows or add LIMIT)",
                    err=True)
