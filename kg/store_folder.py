@@ -222,9 +222,9 @@ def _acquire(path: Path, wait: float) -> IO[bytes]:
         try:
             path.mkdir(parents=True, exist_ok=True)
             handle = open(lock, "a+b")  # noqa: SIM115 - held until the write ends
-        except FileNotFoundError:
-            continue  # the folder was removed by a writer whose first build failed: create it again
         except OSError as err:
+            if isinstance(err, FileNotFoundError) and path.parent.is_dir() and time.monotonic() < deadline:
+                continue  # the folder was removed by a writer whose first build failed: create it again
             raise StoreError(f"cannot write the store at {path}: {err.strerror or err} "
                              f"({err.filename or path}); choose a writable folder with --store") from err
         try:
