@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import BUSY, MINI, ROOT, add_enterprise, chainkg_process, store_leftovers
 
 from cli import cli
-from conftest import BUSY, MINI, ROOT, add_enterprise, chainkg_process, store_leftovers
 from kg.build import build_store
 from kg.errors import StoreError
 from kg.store import open_store, read_info
