@@ -111,7 +111,13 @@ class _GuardedRows(_Guarded):
     __slots__ = ()
 
     def __iter__(self):
-        return self
+        try:  # a generator: much cheaper per row than a Python-level __next__
+            yield from self._inner
+        except (OSError, RuntimeError) as err:
+            raised = self._damaged(err)
+            if raised is err:
+                raise
+            raise raised from err
 
     def __next__(self):
         try:
