@@ -107,6 +107,8 @@ def attach_reader(path: Path, deadline: float) -> tuple[Path, IO[bytes], dict]:
         try:
             handle = open(folder / INFO_FILE, "rb")  # noqa: SIM115 - held for the life of the Store
         except FileNotFoundError:
+            if live_folder(path) == folder:  # not a swap: the link names a version that is gone
+                raise damaged(path, f"{CURRENT} names {folder.name}, which is missing or incomplete") from None
             handle = None  # swapped and removed between the two steps: look again
         except OSError as err:
             raise StoreError(f"cannot open the store at {path}: {err}") from err
