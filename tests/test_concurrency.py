@@ -25,6 +25,7 @@ from cli import cli
 from kg.build import build_store
 from kg.errors import StoreError
 from kg.store import open_store, read_info
+from kg.store_folder import writer_lock
 
 BUILDING = "building the store for"
 
@@ -74,17 +75,18 @@ def test_four_builds_at_once_take_turns_while_questions_answer(tmp_path, two_dat
     assert store_leftovers(store) == []
 
 
-def test_a_busy_store_fails_fast_with_a_clear_message_when_asked_not_to_wait(tmp_path):
+def test_a_build_waits_for_the_writer_or_fails_fast_with_a_clear_message(tmp_path):
     store, cache = tmp_path / "store", tmp_path / "cache"
     build_store(MINI, store)
-    holder = chainkg_process("build", "--data", MINI, "--store", store, cache=cache)
-    deadline = time.monotonic() + 60
-    while (store / ".lock").read_text().strip() != str(holder.pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    code, _, err = finish(chainkg_process("build", "--data", MINI, "--store", store, cache=cache,
-                                          env={"CHAINKG_STORE_WAIT": "0"}))
-    assert finish(holder)[0] == 0
-    assert code == 1 and f"Error: {BUSY} {store} (pid {holder.pid}); try again when it ends" in err, err
+    with writer_lock(store):  # this process is the running build
+        code, _, err = finish(chainkg_process("build", "--data", MINI, "--store", store, cache=cache,
+                                              env={"CHAINKG_STORE_WAIT": "0"}))
+        assert code == 1 and err == f"Error: {BUSY} {store} (pid {os.getpid()}); try again when it ends\n", err
+        waiting = chainkg_process("build", "--data", MINI, "--store", store, cache=cache)
+        time.sleep(2)
+        assert waiting.poll() is None, "a build waits for the running one"
+    code, out, err = finish(waiting)
+    assert code == 0 and out.startswith("built "), err
 
 
 def test_questions_after_a_data_edit_rebuild_once_between_them(tmp_path, two_datasets):
