@@ -236,8 +236,9 @@ def compile_dataset(data_dir: Path):
     return data
 
 
-#: The N-Quads the store was loaded from, kept in the store folder: the exact bytes, in the build's deterministic
-#: order, so that an N-Quads export of a large store is a file copy (Oxigraph re-serializes about 100k quads/s).
+#: The N-Quads the store was loaded from, kept in the store's version folder: the exact bytes, in the build's
+#: deterministic order, so that an N-Quads export of a large store is a file copy (Oxigraph re-serializes about 100k
+#: quads/s).
 STREAM_FILE = "graph.nq"
 
 

@@ -215,7 +215,8 @@ def write_store(quads, path: Path, info: dict, started: float | None = None) -> 
     """
     started = time.perf_counter() if started is None else started
     path = Path(path)
-    with folders.writer_lock(path):
+    with folders.writer_lock(path) as waited:
+        started += waited  # the time spent waiting for another writer is not this build's
         folder = None
         try:
             folder = folders.new_version(path)

@@ -32,6 +32,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,7 +60,7 @@ _OURS = re.compile(r"^(chainkg-store\.json|\.lock|current|v-[\w.-]+|\.trash-[\w.
 WAIT_SECONDS = 600.0
 _POLL = 0.05
 
-_held: dict[str, list] = {}  # resolved store path -> [lock file, depth]: a process re-enters its own writer lock
+_local = threading.local()  # .held: resolved store path -> [lock file, depth]: a thread re-enters its own lock
 
 
 def wait_seconds() -> float:
@@ -157,7 +158,7 @@ def check_ours(path: Path) -> None:
     except (OSError, ValueError):
         owner = None
     if isinstance(owner, dict) and owner.get("generator") == "chainkg" and owner.get("kind") == "store":
-        if int(owner.get("layout", 0) or 0) > LAYOUT:
+        if isinstance(owner.get("layout"), int) and owner["layout"] > LAYOUT:
             raise StoreError(f"the store at {path} was written by a newer chainkg (layout {owner['layout']}); "
                              "use that version or another --store folder")
         return
@@ -165,8 +166,8 @@ def check_ours(path: Path) -> None:
         names = {p.name for p in path.iterdir()}
     except OSError as err:
         raise StoreError(f"cannot read the store folder {path}: {err}") from err
-    if not names or _is_legacy(path, names):
-        return
+    if all(_OURS.match(name) for name in names) or _is_legacy(path, names):
+        return  # empty, or only what a write killed before it wrote the owner file leaves
     raise StoreError(f"{path} is not empty and is not a chainkg store (no {OWNER_FILE}); refusing to write into "
                      "it: choose a new or empty folder with --store")
 
@@ -185,8 +186,9 @@ def _is_legacy(path: Path, names: set[str]) -> bool:
 
 
 @contextmanager
-def writer_lock(path: Path, wait: float | None = None) -> Iterator[None]:
-    """Hold the store's writer lock: wait for another writer up to ``wait`` seconds (:func:`wait_seconds`).
+def writer_lock(path: Path, wait: float | None = None) -> Iterator[float]:
+    """Hold the store's writer lock: wait for another writer up to ``wait`` seconds (:func:`wait_seconds`); yields
+    the seconds waited.
 
     Creates the folder (and its owner file) when needed, and on entry removes what dead writers left. Re-entrant
     within a process. When the folder was created here and no version was published, it is removed again.
@@ -195,21 +197,24 @@ def writer_lock(path: Path, wait: float | None = None) -> Iterator[None]:
         StoreError: the folder is not ours, cannot be created or written, or another writer held the lock too long.
     """
     key = str(path.resolve())
+    _held = _local.__dict__.setdefault("held", {})
     if key in _held:
         _held[key][1] += 1
         try:
-            yield
+            yield 0.0
         finally:
             _held[key][1] -= 1
         return
     check_ours(path)
     created = not path.exists()
+    asked = time.perf_counter()
     handle = _acquire(path, wait_seconds() if wait is None else wait)
+    waited = time.perf_counter() - asked
     _held[key] = [handle, 1]
     try:
         _claim(path)
         sweep(path)
-        yield
+        yield waited
     finally:
         del _held[key]
         if created and live_folder(path) is None:

@@ -279,3 +279,12 @@ def test_a_read_only_store_answers_while_fresh_and_says_why_it_cannot_rebuild(tm
     finally:
         for path, mode in modes.items():
             path.chmod(mode)
+
+
+def test_a_folder_holding_only_what_a_killed_first_write_left_is_ours(tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / ".lock").write_text("12345", encoding="utf-8")  # killed before it wrote chainkg-store.json
+    (folder / "v-20260101T000000-abcdefgh").mkdir()  # and its unfinished version
+    assert build_store(MINI, folder).info["quads"] > 0
+    assert store_leftovers(folder) == []
