@@ -353,9 +353,10 @@ def ready_store(data_dir: Path | None = None, path: Path | None = None, rebuild:
 
     data_dir = Path(data_dir) if data_dir else paths.default_data_dir()
     path = Path(path) if path else default_store_path(data_dir)
-    if not rebuild and _usable(read_info(path), data_dir):
+    info = read_info(path)
+    if not rebuild and _usable(info, data_dir):
         return open_store(path)
-    with writer_lock(path):
+    with writer_lock(path, purpose="rebuild" if info else "build"):
         if not rebuild and _usable(read_info(path), data_dir):  # built by the writer we waited for
             return open_store(path)
         log.info("building the store for %s at %s", data_dir, path)

@@ -186,9 +186,9 @@ def _is_legacy(path: Path, names: set[str]) -> bool:
 
 
 @contextmanager
-def writer_lock(path: Path, wait: float | None = None) -> Iterator[float]:
+def writer_lock(path: Path, wait: float | None = None, purpose: str = "write") -> Iterator[float]:
     """Hold the store's writer lock: wait for another writer up to ``wait`` seconds (:func:`wait_seconds`); yields
-    the seconds waited.
+    the seconds waited. ``purpose`` names the write in messages ("cannot rebuild the store at …").
 
     Creates the folder (and its owner file) when needed, and on entry removes what dead writers left. Re-entrant
     within a process. When the folder was created here and no version was published, it is removed again.
@@ -208,7 +208,7 @@ def writer_lock(path: Path, wait: float | None = None) -> Iterator[float]:
     check_ours(path)
     created = not path.exists()
     asked = time.perf_counter()
-    handle = _acquire(path, wait_seconds() if wait is None else wait)
+    handle = _acquire(path, wait_seconds() if wait is None else wait, purpose)
     waited = time.perf_counter() - asked
     _held[key] = [handle, 1]
     try:
@@ -222,7 +222,7 @@ def writer_lock(path: Path, wait: float | None = None) -> Iterator[float]:
         handle.close()
 
 
-def _acquire(path: Path, wait: float) -> IO[bytes]:
+def _acquire(path: Path, wait: float, purpose: str) -> IO[bytes]:
     deadline = time.monotonic() + wait
     lock = path / LOCK_FILE
     while True:
@@ -232,7 +232,7 @@ def _acquire(path: Path, wait: float) -> IO[bytes]:
         except OSError as err:
             if isinstance(err, FileNotFoundError) and path.parent.is_dir() and time.monotonic() < deadline:
                 continue  # the folder was removed by a writer whose first build failed: create it again
-            raise StoreError(f"cannot write the store at {path}: {err.strerror or err} "
+            raise StoreError(f"cannot {purpose} the store at {path}: {err.strerror or err} "
                              f"({err.filename or path}); choose a writable folder with --store") from err
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -261,7 +261,7 @@ def test_damage_found_while_rows_are_read_is_a_store_error(tmp_path):
 def test_an_unwritable_cache_folder_gives_a_clear_message(tmp_path):
     code, _, err = finish(chainkg_process("chains", "--data", MINI, cache=Path("/proc/x")))
     assert code == 1 and "Traceback" not in err, err
-    assert err.startswith("Error: cannot write the store at /proc/x/") and "--store" in err, err
+    assert err.startswith("Error: cannot build the store at /proc/x/") and "--store" in err, err
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not stop root")
@@ -277,7 +277,7 @@ def test_a_read_only_store_answers_while_fresh_and_says_why_it_cannot_rebuild(tm
         add_enterprise(a)
         code, _, err = finish(chainkg_process("stats", "--data", a, "--store", store, cache=cache))
         assert code == 1 and "Traceback" not in err, err
-        assert f"Error: cannot write the store at {store}: Permission denied" in err, err
+        assert f"Error: cannot rebuild the store at {store}: Permission denied" in err, err
     finally:
         for path, mode in modes.items():
             path.chmod(mode)
