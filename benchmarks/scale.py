@@ -241,7 +241,9 @@ def bench_size(n: int, options: argparse.Namespace, tmp_root: Path) -> dict:
         result["build"] = _step(child)
         if result["build"].get("error"):
             return result
-        info = json.loads((store / "build.json").read_text(encoding="utf-8"))
+        from kg.store import read_info
+
+        info = read_info(store) or {}
         result["build"].update(quads=info.get("quads"), graphs=info.get("graphs"), phases=info.get("seconds", {}),
                                build_seconds=info.get("build_seconds"), rows=info.get("rows", {}),
                                store_bytes=disk_bytes(store))

@@ -269,8 +269,9 @@ def compile_dataset(data_dir: Path):
     return data
 
 
-#: The N-Quads the store was loaded from, kept in the store folder: the exact bytes, in the build's deterministic
-#: order, so that an N-Quads export of a large store is a file copy (Oxigraph re-serializes about 100k quads/s).
+#: The N-Quads the store was loaded from, kept in the store's version folder: the exact bytes, in the build's
+#: deterministic order, so that an N-Quads export of a large store is a file copy (Oxigraph re-serializes about 100k
+#: quads/s).
 STREAM_FILE = "graph.nq"
 
 
@@ -371,23 +372,34 @@ def ready_store(data_dir: Path | None = None, path: Path | None = None, rebuild:
     """The store for a dataset, built first when it is missing or the data changed (the CLI's entry point).
 
     A store is fresh when its build record names the same files with the same sizes and times, or, when they were
-    touched, the same content hash. A store restored from a snapshot is used as it is until the next build.
+    touched, the same content hash. A store restored from a snapshot is used as it is until the next build. A fresh
+    store is opened without any lock file (a read-only store folder answers). A stale one is rebuilt under the
+    store's writer lock: when another process is already rebuilding it, this waits for that build and uses it
+    instead of building again.
 
     Raises:
         DataError: the data is invalid.
-        StoreError: the store cannot be opened or written.
+        StoreError: the store cannot be opened or written, or another build held it too long.
     """
     from kg.store import default_store_path, open_store
+    from kg.store_folder import writer_lock
 
     data_dir = Path(data_dir) if data_dir else paths.default_data_dir()
     path = Path(path) if path else default_store_path(data_dir)
     info = read_info(path)
-    if not rebuild and info and (info.get("restored_from") or _fresh(info, data_dir)):
+    if not rebuild and _usable(info, data_dir):
         return open_store(path)
-    log.info("building the store for %s at %s", data_dir, path)
-    if on_build is not None:
-        on_build(data_dir)
-    return build_store(data_dir, path)
+    with writer_lock(path, purpose="rebuild" if info else "build"):
+        if not rebuild and _usable(read_info(path), data_dir):  # built by the writer we waited for
+            return open_store(path)
+        log.info("building the store for %s at %s", data_dir, path)
+        if on_build is not None:
+            on_build(data_dir)
+        return build_store(data_dir, path)
+
+
+def _usable(info: dict | None, data_dir: Path) -> bool:
+    return bool(info) and bool(info.get("restored_from") or _fresh(info, data_dir))
 
 
 def _fresh(info: dict, data_dir: Path) -> bool:

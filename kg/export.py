@@ -231,7 +231,7 @@ def _build_stream(store) -> Path | None:
     """The N-Quads file a store was built from (kept in its folder by :func:`kg.build.build_store`), when it is
     there and whole; ``None`` for stores without one (restored, or built by an earlier version)."""
     record = (store.info or {}).get("stream_file") or {}
-    path = Path(store.path) / str(record.get("name", ""))
+    path = Path(getattr(store, "folder", None) or store.path) / str(record.get("name", ""))
     try:
         return path if record and path.is_file() and path.stat().st_size == record.get("bytes") else None
     except OSError:

@@ -59,3 +59,41 @@ def mini_copy(tmp_path) -> Path:
     target = tmp_path / "mini"
     shutil.copytree(MINI, target)
     return target
+
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The only message a command may end with when the store is busy (besides answering).
+BUSY = "another chainkg build is running on"
+
+
+def chainkg_process(*args, cache: Path, **popen):
+    """Start ``chainkg ARGS`` as its own process (true concurrency: its own locks, its own Oxigraph handles)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cache), **popen.pop("env", {})}
+    return subprocess.Popen([sys.executable, "-m", "cli", *map(str, args)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def add_enterprise(data_dir: Path) -> None:
+    """One more enterprise in a copy of the mini data (so that answers before and after differ)."""
+    import csv
+
+    with (data_dir / "enterprises.csv").open(encoding="utf-8", newline="") as handle:
+        fields = next(csv.reader(handle))
+    with (data_dir / "enterprises.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=fields).writerow(
+            {"enterprise_id": "ent:zeta", "name_zh": "己公司", "name_en": "Zeta", "source_ids": "src:F1",
+             "confidence": "confirmed"})
+
+
+def store_leftovers(store: Path) -> list[str]:
+    """What a store folder holds besides one live version and its own files (after a write: nothing)."""
+    import os
+
+    live = os.readlink(store / "current")
+    expected = {"chainkg-store.json", ".lock", "current", live}
+    siblings = [p.name for p in store.parent.iterdir() if p.name.startswith(f".{store.name}.")]
+    return sorted({p.name for p in store.iterdir()} - expected) + siblings

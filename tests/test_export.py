@@ -27,7 +27,7 @@ from kg.errors import DataError, ExportError
 from kg.export import FORMATS, export_snapshot, project, xml_safe
 from kg.namespace import CKG, CKGID, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SUMMARY, PREFIXES
 from kg.snapshot import Facts, context_file, restore_snapshot, to_rdflib
-from kg.store import Store, open_store
+from kg.store import Store, open_store, read_info
 
 ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
 PROVENANCE = ox.NamedNode(str(GRAPH_PROVENANCE))
@@ -214,7 +214,7 @@ def test_export_restore_export_gives_identical_ntriples(mini_store, tmp_path):
 def test_restore_refuses_a_changed_or_invalid_snapshot_and_keeps_the_store(mini_store, tmp_path):
     export_snapshot(mini_store, tmp_path / "snap", "nq")
     restore_snapshot(tmp_path / "snap", tmp_path / "store")
-    built_at = json.loads((tmp_path / "store" / "build.json").read_text())["built_at"]
+    built_at = read_info(tmp_path / "store")["built_at"]
     nq = tmp_path / "snap" / "graph.nq"
     lines = nq.read_text(encoding="utf-8").splitlines(keepends=True)
     nq.write_text("".join(lines[:-1]), encoding="utf-8")
@@ -230,7 +230,7 @@ def test_restore_refuses_a_changed_or_invalid_snapshot_and_keeps_the_store(mini_
     with pytest.raises(DataError) as caught:
         restore_snapshot(tmp_path / "snap", tmp_path / "store")
     assert any("ent/alpha" in p.format() for p in caught.value.problems)
-    assert json.loads((tmp_path / "store" / "build.json").read_text())["built_at"] == built_at
+    assert read_info(tmp_path / "store")["built_at"] == built_at
 
 
 def test_cli_export_restore_and_diff(mini_dir, tmp_path):
