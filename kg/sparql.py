@@ -96,7 +96,7 @@ def run_readonly(store, text: str, limits: Limits | None = None) -> Result:
     """
     limits = limits or Limits()
     _check_size(text, limits.max_chars)
-    folder = str(store.path / "oxigraph")
+    folder = str(store.folder / "oxigraph")  # the version this reader holds (kg.store_folder)
     header, payload = run_limited(lambda: _evaluate(folder, text, limits), limits)
     form = header["form"]
     if form == "SELECT" or form == "ASK":

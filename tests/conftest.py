@@ -16,11 +16,17 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def tree_hash(path: Path) -> str:
-    """A hash of every file under ``path`` (names and bytes): equal hashes mean an untouched folder."""
+    """A hash of every file under ``path`` (names and bytes): equal hashes mean an untouched folder.
+
+    A store's writer lock (``S/.lock``, which names the last process that took it) is not content: a refused build
+    takes the lock, and leaves every byte of the store as it was."""
     import hashlib
 
+    from kg.store_folder import LOCK_FILE
+
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and not (
+            p.name == LOCK_FILE and (p.parent / "chainkg-store.json").is_file())):
         digest.update(str(file.relative_to(path)).encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()

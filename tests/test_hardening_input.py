@@ -37,7 +37,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def store(built, tmp_path) -> Path:
-    shutil.copytree(built, tmp_path / "store")
+    shutil.copytree(built, tmp_path / "store", symlinks=True)  # a store's current version is a link
     return tmp_path / "store"
 
 
