@@ -11,6 +11,7 @@ on the way are :mod:`kg.summary`'s. The default graph stays empty.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -328,6 +329,9 @@ def bulk_load_stream(db: ox.Store, job: Callable[[Callable[[str], None]], dict],
         whatever ``job`` raised (the store then holds a partial load and must be discarded).
     """
     pipe = _Pipe(copy)
+    # pyoxigraph's query results may only be dropped on the thread that made them: collect cycles holding any now,
+    # on this thread, so that a collection the worker's allocations trigger cannot drop one there
+    gc.collect()
     worker = threading.Thread(target=pipe.run, args=(job,), name="chainkg-build", daemon=True)
     worker.start()
     try:
