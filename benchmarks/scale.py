@@ -337,7 +337,11 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         results.append(bench_size(n, options, options.tmp))
         results[-1]["bench_seconds"] = time.perf_counter() - started
-        write_atomic(options.output, scale_report.render(info, results, vars(options)))
+        kept = scale_report.section(options.output.read_text(encoding="utf-8"), scale_report.INGEST_HEADING) \
+            if options.output.exists() else ""
+        page = scale_report.render(info, results, vars(options))
+        write_atomic(options.output, scale_report.replace_section(page, scale_report.INGEST_HEADING, kept)
+                     if kept else page)
         log(f"{n:,}: done in {time.perf_counter() - started:.0f} s → {options.output}")
 
 

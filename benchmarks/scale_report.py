@@ -200,6 +200,29 @@ def summary_rows(results: list[dict]) -> list[list]:
 
 # -- the page ---------------------------------------------------------------------------------------------------------
 
+#: The section ``make bench-ingest`` writes into the same page; ``make bench-scale`` keeps it when it rewrites the rest.
+INGEST_HEADING = "## Enterprise registers: ingest and build"
+
+
+def section(page: str, heading: str) -> str:
+    """The section of ``page`` that starts with the line ``heading`` (up to the next ``## `` heading), or ``""``."""
+    lines = page.splitlines(keepends=True)
+    try:
+        start = next(i for i, line in enumerate(lines) if line.rstrip("\n") == heading)
+    except StopIteration:
+        return ""
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "".join(lines[start:end])
+
+
+def replace_section(page: str, heading: str, text: str) -> str:
+    """``page`` with the section under ``heading`` replaced by ``text`` (appended when the page has none)."""
+    old = section(page, heading)
+    if old:
+        return page.replace(old, text.rstrip("\n") + "\n\n", 1)
+    return page.rstrip("\n") + "\n\n" + text
+
+
 def render(info: dict, results: list[dict], options: dict) -> str:
     sizes = ", ".join(_size(r["enterprises"]) for r in results)
     lines = [
