@@ -104,6 +104,10 @@ class RegisterFile:
         unused: headers that map to no field (or to a field an earlier column already took).
         problems: rows :meth:`rows` could not read (a row with more cells than the header, bytes that are not
             in the file's encoding); filled while iterating, those rows are not yielded. Check it after the loop.
+
+    An XLSX workbook opened by :func:`open_register` stays open (openpyxl reads a sheet without a ``<dimension>``
+    whole each time it is loaded) until :meth:`rows` has run to its end or :meth:`close` is called; a
+    ``with open_register(...) as register:`` block closes it.
     """
 
     path: Path
@@ -115,6 +119,19 @@ class RegisterFile:
     columns: dict[str, int]
     unused: list[str]
     problems: list[Problem] = field(default_factory=list)
+    _book: object = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Close the workbook (XLSX) if it is open; :meth:`rows` opens it again when called."""
+        book, self._book = self._book, None
+        if book is not None:
+            book.close()
+
+    def __enter__(self) -> RegisterFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """Stream the data rows after the header: ``(line or row number, {field: text})``.
@@ -172,8 +189,14 @@ def open_register(path: Path, overrides: Mapping[str, str] | None = None, sheet:
         encoding = _detect_encoding(path)
         register = RegisterFile(path, kind, encoding, None, 0, [], {}, [])
     else:
-        register = RegisterFile(path, kind, None, _pick_sheet(path, sheet), 0, [], {}, [])
-    source = _csv_records(register) if kind == "csv" else _xlsx_records(register)
+        register = RegisterFile(path, kind, None, None, 0, [], {}, [])
+        register._book = _load(path)
+        try:
+            register.sheet = _pick_sheet(register._book, path, sheet)
+        except BaseException:
+            register.close()
+            raise
+    source = _csv_records(register) if kind == "csv" else _xlsx_records(register, close=False)
     first: list[tuple[int, list[str]]] = []
     try:
         for number, cells in source:
@@ -181,12 +204,15 @@ def open_register(path: Path, overrides: Mapping[str, str] | None = None, sheet:
                 first.append((number, cells))
             if len(first) >= HEADER_SCAN_ROWS:
                 break
-    finally:
         source.close()
-    wanted = {normalise_header(h): f for h, f in overrides.items()}
-    line, headers = _find_header(path, first, wanted)
-    register.header_line, register.headers = line, headers
-    register.columns, register.unused = _map_columns(path, line, headers, overrides, wanted)
+        wanted = {normalise_header(h): f for h, f in overrides.items()}
+        line, headers = _find_header(path, first, wanted)
+        register.header_line, register.headers = line, headers
+        register.columns, register.unused = _map_columns(path, line, headers, overrides, wanted)
+    except BaseException:
+        source.close()
+        register.close()
+        raise
     return register
 
 
@@ -321,8 +347,7 @@ def _corrupt(path: Path, err: Exception) -> Problem:
     return Problem(path.name, 0, "", "", f"cannot read the workbook: {why}")
 
 
-def _pick_sheet(path: Path, sheet: str | None) -> str:
-    book = _load(path)
+def _pick_sheet(book, path: Path, sheet: str | None) -> str:
     try:
         names = list(book.sheetnames)
         if sheet is not None:
@@ -332,6 +357,7 @@ def _pick_sheet(path: Path, sheet: str | None) -> str:
             return sheet
         visible = [n for n in names if book[n].sheet_state == "visible"]
         for name in visible + [n for n in names if n not in visible]:
+            book[name].reset_dimensions()
             for count, values in enumerate(book[name].iter_rows(values_only=True)):
                 if any(v is not None and str(v).strip() for v in values):
                     return name
@@ -342,14 +368,19 @@ def _pick_sheet(path: Path, sheet: str | None) -> str:
         raise
     except Exception as err:
         raise DataError(_corrupt(path, err)) from err
-    finally:
-        book.close()
 
 
-def _xlsx_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
-    book = _load(register.path)
+def _xlsx_records(register: RegisterFile, close: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text; the workbook is closed at the end (or when the generator is closed) if ``close``."""
+    if register._book is None:
+        register._book = _load(register.path)
+    book = register._book
     try:
-        rows = book[register.sheet].iter_rows(values_only=True)
+        sheet = book[register.sheet]
+        # A sheet's <dimension> may be missing (openpyxl then parses the whole sheet once to size it) or wrong
+        # (written by other tools); rows are read as ragged tuples instead.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
         number = 0
         while True:
             try:
@@ -362,7 +393,8 @@ def _xlsx_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
             number += 1
             yield number, [cell_text(v) for v in values]
     finally:
-        book.close()
+        if close:
+            register.close()
 
 
 def cell_text(value: object) -> str:
