@@ -65,6 +65,9 @@ HEADER_SCAN_ROWS = 10
 SNIFF_BYTES = 4 << 20
 """How much of a CSV file encoding detection reads (a decoding error past it is reported with its line)."""
 
+MAX_LINE_BYTES = 4 << 20
+"""A CSV line longer than this stops the reading (a binary file or a file without line breaks)."""
+
 
 _DROP_IN_HEADER = dict.fromkeys(map(ord, "()*_"), None)
 
@@ -292,8 +295,11 @@ class _Decoded:
         self.bad: list[int] = []
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
+        readline = self.handle.readline
+        while raw := readline(MAX_LINE_BYTES):
             self.line += 1
+            if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                raise _LineTooLong(self.line)
             if self.line == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
             try:
@@ -301,6 +307,10 @@ class _Decoded:
             except UnicodeDecodeError:
                 self.bad.append(self.line)
                 yield self.decode(raw, "replace")[0]
+
+
+class _LineTooLong(Exception):
+    """A physical line longer than :data:`MAX_LINE_BYTES` (no register row is that long): not read whole."""
 
 
 def _csv_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
@@ -322,6 +332,9 @@ def _csv_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as err:
             raise DataError(Problem(path.name, start, "", "", f"not readable as CSV: {err} (an unclosed quote?)")) \
                 from None
+        except _LineTooLong as err:
+            raise DataError(Problem(path.name, err.args[0], "", "", f"a line longer than {MAX_LINE_BYTES:,} bytes: "
+                                    "not a register row (is this a CSV file?)")) from None
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------------------
@@ -454,9 +467,14 @@ def _find_header(path: Path, first: list[tuple[int, list[str]]],
     if near is not None:  # a header row without the name column: say what is missing
         _require(path, near[0], near[1], {f for c in near[1] if (f := _field_of(c, wanted))})
     shown = "; ".join(f"{n}: {_short(' | '.join(c for c in cells if c), width=60)}" for n, cells in first[:3])
+    hint = "name columns with --map HEADER=field"
+    for separator, word in (("\t", "tab"), (";", "semicolon"), ("；", "semicolon")):
+        if any(len({_field_of(part, wanted) for part in " ".join(cells).split(separator)} - {None}) >= 2
+               for _, cells in first):
+            hint = f"the file looks {word}-separated: save it as comma-separated CSV (or as .xlsx)"
     raise DataError(Problem(path.name, first[0][0], "", "", f"no header row in the first {len(first)} rows: expected a "
                             f"row with {_accepted('name')} and at least one other known header (rows seen: {shown}); "
-                            "name columns with --map HEADER=field"))
+                            f"{hint}"))
 
 
 def _map_columns(path: Path, line: int, headers: list[str], overrides: dict[str, str],
