@@ -239,3 +239,11 @@ def test_cli_refuses_a_foreign_file(tmp_path):
     result = CliRunner().invoke(cli, ["synth", "--register", "5", "-o", str(out)])
     assert result.exit_code == 1 and "is not a register chainkg synth wrote" in result.output
     assert out.read_bytes() == b"PK\x03\x04 not ours"
+
+
+def test_a_foreign_file_in_the_sidecars_place_is_refused(tmp_path):
+    path = tmp_path / "r.xlsx"
+    sidecar_path(path).write_text("my notes\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="r.xlsx.damage.csv exists and is not a damage sidecar"):
+        write_register(path, 10)
+    assert not path.exists() and sidecar_path(path).read_text(encoding="utf-8") == "my notes\n"

@@ -30,7 +30,8 @@ Writing streams (``csv.writer``; openpyxl's write-only mode, whose sheet goes to
 never sit in memory, except that XLSX keeps its shared-string table. Both files are written to temporary siblings and
 renamed into place. An existing file is replaced only when it is an earlier synthetic register: its sidecar is beside
 it with the sidecar header, and the file itself starts with this module's header row (CSV) or names ``chainkg synth``
-as its creator (XLSX). Anything else is refused, and so is a path inside the bundled data.
+as its creator (XLSX). Anything else is refused, and so is a path inside the bundled data, and a file in the sidecar's
+place that is not a sidecar.
 """
 
 from __future__ import annotations
@@ -159,28 +160,33 @@ def check_target(path: Path) -> None:
     root = paths.data_root().resolve()
     if root in path.resolve().parents:
         raise ExportError(f"{path} is inside the bundled data folder {root}; write synthetic registers elsewhere")
+    sidecar = sidecar_path(path)
+    if os.path.lexists(sidecar) and not _is_sidecar(sidecar):
+        raise ExportError(f"{sidecar} exists and is not a damage sidecar chainkg synth wrote; choose another name for "
+                          "the register or remove that file")
     if not os.path.lexists(path):
         return
     if not path.is_file():
         raise ExportError(f"{path} exists and is not a file; choose another name")
-    sidecar = sidecar_path(path)
-    try:
-        with sidecar.open(encoding="utf-8", newline="") as handle:
-            ours = handle.readline().rstrip("\r\n") == ",".join(SIDECAR_HEADER)
-        ours = ours and _written_by_synth(path)
-    except (OSError, UnicodeDecodeError):
-        ours = False
-    if not ours:
+    if not (os.path.lexists(sidecar) and _written_by_synth(path)):
         raise ExportError(f"{path} exists and is not a register chainkg synth wrote (that has {sidecar.name} beside "
                           "it); choose another name or remove the file")
 
 
-def _written_by_synth(path: Path) -> bool:
-    if path.suffix.lower() == ".csv":
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-        return any(head.startswith(",".join(COLUMNS).encode(e)) for e in ("utf-8-sig", "utf-8", "gbk"))
+def _is_sidecar(path: Path) -> bool:
     try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return path.is_file() and handle.readline(200).rstrip("\r\n") == ",".join(SIDECAR_HEADER)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _written_by_synth(path: Path) -> bool:
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+            return any(head.startswith(",".join(COLUMNS).encode(e)) for e in ("utf-8-sig", "utf-8", "gbk"))
         with zipfile.ZipFile(path) as book:
             return f"<dc:creator>{CREATOR}</dc:creator>" in book.read("docProps/core.xml").decode("utf-8")
     except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError, EOFError):
