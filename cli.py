@@ -327,6 +327,184 @@ def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lan
 
 
 @cli.command()
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Snapshot folder (created, or an earlier snapshot replaced whole).")
+@click.option("--format", "formats", default="all", show_default=True,
+              help="Comma-separated: ttl,nt,nq,trig,jsonld,graphml,gexf,csv.")
+@_data_options
+def export(out_dir, formats, data_dir, store_path, lang):
+    """Write a dated, deterministic snapshot of the graph: RDF, JSON-LD, GraphML, GEXF, CSV and a manifest.
+
+    The same data gives byte-identical files (only manifest.json's created_at differs). The folder is replaced
+    only when every file is written.
+
+    Example: chainkg export -o snapshots/2026-q2 --format ttl,nq,graphml,csv
+    """
+    from kg.export import export_snapshot
+
+    manifest = export_snapshot(_open(data_dir, store_path), out_dir, formats)
+    for name, entry in manifest["files"].items():
+        click.echo(f"{entry['bytes']:>12,}  {name}")
+    counts = manifest["counts"]
+    facts = f"{counts['facts']} facts" if "facts" in counts else f"{counts['fact_statements']} fact statements"
+    click.echo(f"{counts['quads']} quads, {facts} → {out_dir}")
+    for fmt, why in manifest.get("skipped", {}).items():
+        click.echo(f"skipped {fmt}: {why}", err=True)
+
+
+@cli.command()
+@click.argument("snapshot", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@_data_options
+def restore(snapshot, data_dir, store_path, lang):
+    """Rebuild the store from a snapshot's N-Quads (or TriG), after checking checksums and SHACL shapes.
+
+    The restored store is used as it is (not rebuilt from the CSV data) until the next `chainkg build`.
+
+    Example: chainkg restore snapshots/2026-q2 --store /tmp/store-q2
+    """
+    from kg import paths
+    from kg.snapshot import restore_snapshot
+    from kg.store import default_store_path
+
+    path = store_path or default_store_path(data_dir or paths.default_data_dir())
+    store = restore_snapshot(snapshot, path)
+    click.echo(f"restored {store.info['quads']} quads in {store.info['graphs']} graphs from {snapshot} → {path}")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_data_options
+def diff(old, new, fmt, data_dir, store_path, lang):
+    """Compare two snapshots, or a snapshot and the live store (the word live): entities, links and values.
+
+    Exit 0 when they state the same facts, 1 when they differ, 2 on trouble (like diff). Moved rows and other
+    bookkeeping in the provenance graph do not count; changed sources or confidence of a fact do.
+
+    Example: chainkg diff snapshots/2026-q1 live --lang en
+    """
+    from kg.snapshot import diff_facts, load_facts, render_diff, summarize
+
+    try:
+        changes = diff_facts(*(load_facts(x, data_dir, store_path) for x in (old, new)), lang=lang)
+    except ChainKGError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
+    click.echo(to_json({"summary": summarize(changes), "changes": changes}) if fmt == "json"
+               else render_diff(changes, lang))
+    sys.exit(1 if changes else 0)
+
+
+@cli.command("map")
+@click.argument("chain", required=False)
+@click.option("--overview", is_flag=True, help="All landmark chains, the districts and zones carrying them, policies.")
+@click.option("--district", help="One district or zone: its policies, parks, enterprises and chains.")
+@click.option("-o", "--output", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="HTML file to write (self-contained: opens offline).")
+@click.option("--collapse", default=12, show_default=True, type=click.IntRange(min=0),
+              help="Segments with more enterprises show leaders and one count node (0: draw all).")
+@_data_options
+def map_(chain, overview, district, out_file, collapse, data_dir, store_path, lang):
+    """Draw a chain map (segments upstream → downstream, enterprises, parks, places, policies, gaps) as one HTML file.
+
+    Example: chainkg map 集成电路 -o ic.html   (or: chainkg map --overview -o all.html; --district 历城区)
+    """
+    from kg import report
+    from kg.atomic import write_atomic
+
+    if sum(map(bool, (chain, overview, district))) != 1:
+        raise click.UsageError("give one of CHAIN, --overview or --district NAME")
+    store = _open(data_dir, store_path)
+    html = (report.overview_map(store, lang) if overview else report.district_map(store, district, lang)
+            if district else report.chain_map(store, chain, lang, collapse or None))
+    write_atomic(out_file, html)
+    click.echo(f"{len(html.encode('utf-8')):,} bytes → {out_file}")
+
+
+@cli.command("report")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Report folder (created, or an earlier report replaced whole).")
+@click.option("--collapse", default=12, show_default=True, type=click.IntRange(min=0),
+              help="Segments with more enterprises show leaders and one count node (0: draw all).")
+@_data_options
+def report_(out_dir, collapse, data_dir, store_path, lang):
+    """Write the planner's report: index.html (chains, coverage heat map, gaps), a map per landmark chain, CSV lists
+    and sources; opens offline. The folder is replaced only when every file is written.
+
+    Example: chainkg report -o out
+    """
+    from kg.report import write_report
+
+    manifest = write_report(_open(data_dir, store_path), out_dir, lang, collapse or None)
+    for name, size in manifest["files"].items():
+        click.echo(f"{size:>12,}  {name}")
+    click.echo(f"{len(manifest['files'])} files in {manifest['seconds']['total']} s → {out_dir / 'index.html'}")
+
+
+_TIER = click.option("--tier", type=click.Choice(["landmark", "key", "all"]), default="landmark", show_default=True,
+                     help="Which chains: the 13 landmark chains, the key-chain candidates, or both.")
+
+
+@cli.command()
+@click.argument("chain", required=False)
+@_format_option
+@_data_options
+def gaps(chain, fmt, data_dir, store_path, lang):
+    """The 补链 list: every segment of a chain graded 优势/潜力/薄弱/空白 (strong/potential/weak/blank), ranked, with
+    why and what exists locally upstream and downstream. All landmark chains when CHAIN is omitted.
+
+    Example: chainkg gaps 集成电路 --format json
+    """
+    from kg.gap_views import gaps_view
+    from kg.projection import chain_report, tier_reports, tier_unknowns
+
+    store = _open(data_dir, store_path)
+    whole = chain is None  # an empty CHAIN ("") is a name to resolve (and refused), not "all chains"
+    reports = tier_reports(store, "landmark") if whole else [chain_report(store, chain)]
+    notes = tier_unknowns(store, "landmark") if whole else []
+    _emit(gaps_view(reports, lang, fmt, notes), fmt, [row for report in reports for row in report["gaps"]])
+
+
+@cli.command()
+@click.option("--by", type=click.Choice(["district", "grade", "bridge"]), default="district", show_default=True,
+              help="Chains × districts and zones (enterprise counts), chains × grades, or bridging entities.")
+@_TIER
+@_format_option
+@_data_options
+def coverage(by, tier, fmt, data_dir, store_path, lang):
+    """How the chains cover Jinan: enterprises per district or zone, segment grades and completeness per chain, or
+    the enterprises, parks and industry classes that bridge chains.
+
+    Example: chainkg coverage --format csv > coverage.csv
+    """
+    from kg import projection
+    from kg.gap_views import coverage_view
+
+    store = _open(data_dir, store_path)
+    measure = {"district": projection.coverage_matrix, "grade": projection.grade_table, "bridge": projection.bridges}
+    result = measure[by](store, tier)
+    _emit(coverage_view(result, by, lang), fmt, result)
+
+
+@cli.command()
+@_TIER
+@_format_option
+@_data_options
+def mismatches(tier, fmt, data_dir, store_path, lang):
+    """Where positioning and presence disagree: places positioned for a chain with no enterprise or park of it, and
+    chains with enterprises or parks in a place not positioned for them; each with the source of the positioning.
+
+    Example: chainkg mismatches --format csv
+    """
+    from kg.gap_views import mismatches_view
+    from kg.projection import mismatches as find_mismatches
+
+    rows = find_mismatches(_open(data_dir, store_path), tier)
+    _emit(mismatches_view(rows, lang), fmt, rows)
+
+
+@cli.command()
 @click.option("-o", "--output", "out_path", required=True, type=click.Path(path_type=Path),
               help="Dataset folder to create (or an earlier synth output, replaced whole); with --register, the "
                    "register file (.csv or .xlsx).")
