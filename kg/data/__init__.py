@@ -1,0 +1,1 @@
+"""Rows in: reading outside tables (enterprise registers) and writing synthetic ones."""
