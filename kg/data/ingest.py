@@ -178,7 +178,7 @@ class Ingest:
         if path.is_file():
             for row in iter_table(path, SPECS["enterprises.csv"]):
                 known = Known(row.get("enterprise_id"), name_key(row.get("name_zh")), row.get("credit_code").upper(),
-                              row.get("place_id"), row.get("industry_code"), tuple(row.split("qualifications")))
+                              row.get("place_id"), row.get("industry_code"), tags=tuple(row.split("qualifications")))
                 self._remember(known)
         path = self.data_dir / "links.csv"
         if path.is_file():
@@ -315,8 +315,8 @@ class Ingest:
         else:
             ent = "ent:reg-" + hashlib.sha1(f"{key}|{located.place}".encode()).hexdigest()[:12]
         outcome.enterprise = ent
-        known = Known(ent, key, credit, located.place, outcome.industry_code, tuple(tags),
-                      tuple(s for s, _, _ in outcome.segments), new=True)
+        known = Known(ent, key, credit, located.place, outcome.industry_code, tags=tuple(tags),
+                      segments=tuple(s for s, _, _ in outcome.segments), new=True)
         self._remember(known)
         outcome.credit, outcome.tags = credit, tags
         outcome.located_short = located.place if located.how == "address-short" else ""
