@@ -55,7 +55,8 @@ LICHENG = uscc("370112", 2)  # registered in 历城区
 def damaged_rows() -> list[tuple]:
     digits = "913700001630477270"  # a published, valid all-digit code (see the identifiers reference)
     return [
-        (GOOD, "测试晶圆制造有限公司", "济南市历下区经十路1号", "", "C3973", "集成电路晶圆制造", "专精特新;高新技术企业"),  # 2 added
+        (GOOD, "测试晶圆制造有限公司", "济南市历下区经十路1号", "", "C3973", "集成电路晶圆制造",
+         "专精特新;高新技术企业"),                                                                # 2 added
         ("9.13700001630477E+17", "科学计数有限公司", "济南市历下区", "", "3973", "", ""),         # 3 refused
         (digits[:17] + "1", "校验错误有限公司", "济南市历下区", "", "3973", "", ""),                # 4 refused
         (digits[1:], "缺位有限公司", "济南市历下区", "", "3973", "", ""),                          # 5 refused

@@ -258,21 +258,17 @@ def apply_review(review_dir: Path, data_dir: Path) -> dict:
         raise DataError(Problem(str(review_dir / MARKER), 0, "dataset", str(marker.get("dataset", {}).get("id")),
                                 f"this review was made for another dataset, not {manifest.id!r}; run the ingest "
                                 "again against this one"))
-    new_sources = _rows(review_dir / "sources.csv", "sources.csv")
-    new_ents = _rows(review_dir / "enterprises.csv", "enterprises.csv")
-    new_links = _rows(review_dir / "links.csv", "links.csv")
-    have_sources = {r.get("source_id") for r in iter_table(data_dir / "sources.csv", SPECS["sources.csv"])}
-    sources = [r for r in new_sources if r["source_id"] not in have_sources]
-    ents = {r["enterprise_id"]: r for r in new_ents}
-    link_keys = {_link_key(r): r for r in new_links}
+    for name in ("sources.csv", "enterprises.csv", "links.csv"):
+        if not (review_dir / name).is_file():
+            raise DataError(Problem(str(review_dir / name), 0, "", "", "missing from the review folder"))
     tmp = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.ingest-", dir=data_dir.parent))
     try:
-        changed = _merge_table(data_dir, tmp, "enterprises.csv", ents, lambda c: c.get("enterprise_id"))
-        links_added = _merge_table(data_dir, tmp, "links.csv", link_keys, _link_key)
-        _merge_table(data_dir, tmp, "sources.csv", {r["source_id"]: r for r in sources}, lambda c: c.get("source_id"))
+        sources = _merge_table(review_dir, data_dir, tmp, "sources.csv", lambda c: c.get("source_id"))
+        changed = _merge_table(review_dir, data_dir, tmp, "enterprises.csv", lambda c: c.get("enterprise_id"))
+        links_added = _merge_table(review_dir, data_dir, tmp, "links.csv", _link_key)
         result = {"enterprises added": changed["added"], "enterprises changed": changed["changed"],
-                  "links added": links_added["added"], "sources added": len(sources)}
-        if not (changed["added"] or changed["changed"] or links_added["added"] or sources):
+                  "links added": links_added["added"], "sources added": sources["added"]}
+        if not any(result.values()):
             return result
         for item in data_dir.iterdir():
             if item.is_file() and not (tmp / item.name).exists():
@@ -300,43 +296,42 @@ def _read_marker(review_dir: Path) -> dict:
     return marker
 
 
-def _rows(path: Path, table: str) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise DataError(Problem(str(path), 0, "", "", "missing from the review folder"))
-    return [dict(r.cells) for r in iter_table(path, SPECS[table])]
-
-
 def _link_key(cells: Mapping[str, str]) -> str:
     return "|".join((cells.get("subject_id", ""), cells.get("predicate", ""), cells.get("object_id", "")))
 
 
-def _merge_table(data_dir: Path, tmp: Path, name: str, incoming: dict[str, dict], key) -> dict[str, int]:
-    """Write ``tmp/name``: the dataset's rows, a row with the key of an incoming row replaced by it, then the
-    incoming rows not yet there. Columns: the dataset's own, then any the incoming rows fill that it lacks."""
-    path = data_dir / name
-    spec = SPECS[name]
+def _merge_table(review_dir: Path, data_dir: Path, tmp: Path, name: str, key) -> dict[str, int]:
+    """Write ``tmp/name``: the dataset's rows, each one the review has a row for (same id, or same link) replaced by
+    it, then the review's other rows. Columns: the dataset's own, then any the review fills that it lacks.
+
+    Streams both files (held: the review's keys, and the rows that replace a dataset row)."""
+    path, incoming_path, spec = data_dir / name, review_dir / name, SPECS[name]
+    incoming: set[str] = set()
+    filled: set[str] = set()
+    for row in iter_table(incoming_path, spec):
+        incoming.add(key(row.cells))
+        filled.update(c for c, v in row.cells.items() if v)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), None) or list(spec.all_columns)
-    header = [h.strip() for h in header]
-    header += [c for c in spec.all_columns if c not in header and any(r.get(c) for r in incoming.values())]
-    seen: set[str] = set()
-    changed = 0
+        header = [h.strip() for h in next(csv.reader(handle), None) or spec.all_columns]
+    header += [c for c in spec.all_columns if c not in header and c in filled]
+    present = {k for row in iter_table(path, spec) if (k := key(row.cells)) in incoming}
+    replacing = {key(row.cells): dict(row.cells) for row in iter_table(incoming_path, spec)
+                 if key(row.cells) in present}
+    changed = added = 0
     with (tmp / name).open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle, lineterminator="\n")
         out.writerow(header)
         for row in iter_table(path, spec):
             cells = dict(row.cells)
-            replacement = incoming.get(key(cells))
+            replacement = replacing.get(key(cells))
             if replacement is not None:
-                seen.add(key(cells))
                 if any(replacement.get(c, "") != cells.get(c, "") for c in header):
                     changed += 1
                 cells = replacement
             out.writerow([cells.get(c, "") for c in header])
-        added = 0
-        for k, cells in incoming.items():
-            if k not in seen:
-                out.writerow([cells.get(c, "") for c in header])
+        for row in iter_table(incoming_path, spec):
+            if key(row.cells) not in present:
+                out.writerow([row.get(c) for c in header])
                 added += 1
         handle.flush()
         os.fsync(handle.fileno())
