@@ -505,26 +505,58 @@ def mismatches(tier, fmt, data_dir, store_path, lang):
 
 
 @cli.command()
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Dataset folder to create (or an earlier synth output, replaced whole).")
-@click.option("--enterprises", required=True, type=click.IntRange(min=1), help="Number of enterprises.")
+@click.option("-o", "--output", "out_path", required=True, type=click.Path(path_type=Path),
+              help="Dataset folder to create (or an earlier synth output, replaced whole); with --register, the "
+                   "register file (.csv or .xlsx).")
+@click.option("--enterprises", type=click.IntRange(min=1), help="Number of enterprises (a dataset folder).")
 @click.option("--cities", default=1, show_default=True, type=click.IntRange(1, 99),
               help="Number of synthetic cities (more than one: a synthetic province).")
+@click.option("--register", "register_rows", type=click.IntRange(min=1),
+              help="Write an enterprise register of this many rows instead of a dataset folder.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="With --register: the dataset whose districts and segments rows use (default: the bundled one).")
+@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gbk"]),
+              help="With --register: encoding of a CSV register (default utf-8).")
+@click.option("--damage", default=0, show_default=True, type=click.IntRange(min=0),
+              help="With --register: rows to damage (listed in FILE.damage.csv).")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed; same arguments, same bytes.")
-def synth(out_dir, enterprises, cities, seed):
-    """Write a deterministic synthetic dataset (CSV tables, dataset.json, divisions.csv) for --data.
+@click.pass_context
+def synth(ctx, out_path, enterprises, cities, register_rows, data_dir, encoding, damage, seed):
+    """Write a deterministic synthetic dataset (CSV tables, dataset.json, divisions.csv) for --data, or with
+    --register N a synthetic enterprise register (.csv or .xlsx) and its damage sidecar FILE.damage.csv.
 
     Names say 合成 / Synthetic, division codes start with 99 (unused by GB/T 2260), every row cites a synthetic
-    source. Refuses a non-empty folder that is not an earlier synth output.
+    source. Refuses a non-empty folder that is not an earlier synth output, and a register file that is not an
+    earlier synthetic register.
 
     Example: chainkg synth -o /tmp/synth-100k --enterprises 100000 --cities 3 --seed 7
+
+    Example: chainkg synth --register 100000 -o /tmp/register.xlsx --damage 70
     """
     import time
 
+    given = {p.name for p in ctx.command.params if ctx.get_parameter_source(p.name).name == "COMMANDLINE"}
+    mode = ("enterprises", "cities") if register_rows is None else ("data_dir", "encoding", "damage")
+    other = sorted(given & {"enterprises", "cities", "data_dir", "encoding", "damage"} - set(mode))
+    if register_rows is None and enterprises is None:
+        raise click.UsageError("give --enterprises N (a dataset folder) or --register N (a register file)")
+    if other:
+        names = ", ".join("--" + name.replace("_dir", "").replace("_", "-") for name in other)
+        raise click.UsageError(f"{names}: not with {'--register' if register_rows else '--enterprises'}")
+    start = time.perf_counter()
+    if register_rows is not None:
+        from kg.data.register_synth import write_register
+
+        result = write_register(out_path, register_rows, data_dir, encoding, damage, seed)
+        click.echo(f"{result.rows:>12,}  rows" + (f" ({result.encoding})" if result.encoding else ""))
+        for kind, count in result.damage.items():
+            click.echo(f"{count:>12,}  damaged: {kind}")
+        click.echo(f"wrote {result.path} and {result.sidecar.name} in {time.perf_counter() - start:.1f} s")
+        return
+
     from kg.synth import synthesize
 
-    start = time.perf_counter()
-    result = synthesize(out_dir, enterprises, cities, seed)
+    result = synthesize(out_path, enterprises, cities, seed)
     for name, count in result.counts.items():
         click.echo(f"{count:>12,}  {name}")
     click.echo(f"wrote {result.folder} in {time.perf_counter() - start:.1f} s")

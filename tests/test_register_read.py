@@ -7,6 +7,8 @@ import datetime
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from kg.data import register as register_module
@@ -270,3 +272,46 @@ def test_rows_stream_and_can_be_read_twice(tmp_path):
     assert next(rows) == (2, {**dict.fromkeys(FIELDS, ""), "name": "企业0", "district": "历下区"})
     rows.close()
     assert sum(1 for _ in register.rows()) == 20_000
+
+
+def test_a_tab_separated_file_gets_a_hint(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("企业名称\t所属区县\n甲\t历下区\n", encoding="utf-8")
+    with pytest.raises(DataError, match="looks tab-separated: save it as comma-separated CSV"):
+        open_register(path)
+
+
+def test_an_overlong_line_is_not_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(register_module, "MAX_LINE_BYTES", 64)
+    path = tmp_path / "r.csv"
+    path.write_text("企业名称,区县\n" + "甲,历下区\n" * 20 + "x" * 200 + "\n", encoding="utf-8")
+    register = open_register(path)
+    with pytest.raises(DataError, match=r"r.csv:22: a line longer than 64 bytes"):
+        list(register.rows())
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from([".csv", ".xlsx"]), cut=st.floats(0, 1),
+       edits=st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=0, max_size=8)), max_size=6))
+def test_damaged_files_give_data_errors_never_crashes(tmp_path_factory, suffix, cut, edits):
+    """Whatever is done to a register's bytes (cut short, overwritten), reading it succeeds or raises DataError."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    rows = [["2024年名录"], ["统一社会信用代码", "企业名称", "所属区县", "成立日期"],
+            *[["913700001630477270", f"企业{i}", "历下区", datetime.date(2020, 1, i + 1)] for i in range(20)]]
+    if suffix == ".xlsx":
+        data = bytearray(_xlsx(folder, rows).read_bytes())
+    else:
+        data = bytearray("\n".join(",".join(map(str, r)) for r in rows).encode("gbk"))
+    data = data[: max(1, int(len(data) * (0.3 + 0.7 * cut)))]
+    for at, chunk in edits:
+        index = int(at * (len(data) - 1))
+        data[index:index + len(chunk)] = chunk
+    path = folder / f"f{suffix}"
+    path.write_bytes(bytes(data))
+    try:
+        with open_register(path) as register:
+            for number, row in register.rows():
+                assert number > register.header_line and set(row) == set(FIELDS)
+    except DataError as err:
+        assert str(err).startswith("f" + suffix)

@@ -8,11 +8,14 @@ industry codes is the ingest's job (:mod:`kg.data.ingest`), so every cell is han
 code Excel stored as a number (rendered the way Excel shows it, ``9.13700001234568E+17``, so that the checker can
 name the damage).
 
-Reader choice: openpyxl (read-only mode, ``iter_rows(values_only=True)``) reads XLSX as a stream of rows, is pure
-Python, well kept, and also writes (write-only mode, used by :mod:`kg.data.register_synth`): one dependency for both
-directions. python-calamine (Rust) reads faster, but it loads a whole sheet before yielding a row and cannot write;
-for registers of up to a few hundred thousand rows openpyxl's streaming matters more than its speed (measured
-numbers in the issue 11 report: see ``docs/schema.md``, "Enterprise registers").
+Reader choice: openpyxl (read-only mode, ``iter_rows(values_only=True)``) streams a sheet row by row in bounded
+memory, is pure Python and well kept, and also writes (write-only mode, used by :mod:`kg.data.register_synth`): one
+dependency for both directions. Measured on 100,000 rows x 10 columns (2 shared cores): openpyxl 5.9 s and 68 MB peak
+with shared strings (as Excel and WPS write them), 10.6 s and 34 MB with inline strings (as openpyxl writes them);
+python-calamine 0.8 s but 104-127 MB, because it loads the whole sheet before the first row (about 1 KB a row, so
+about 1 GB at a million rows) and it cannot write. A 规上 list of a few thousand rows reads in well under a second
+either way, so bounded memory wins; calamine stays an option behind :func:`_xlsx_records` if large XLSX registers
+become common.
 
 Library code never prints: every problem is a :class:`kg.errors.DataError` naming the file (and the line or row).
 """
@@ -65,6 +68,9 @@ HEADER_SCAN_ROWS = 10
 SNIFF_BYTES = 4 << 20
 """How much of a CSV file encoding detection reads (a decoding error past it is reported with its line)."""
 
+MAX_LINE_BYTES = 4 << 20
+"""A CSV line longer than this stops the reading (a binary file or a file without line breaks)."""
+
 
 _DROP_IN_HEADER = dict.fromkeys(map(ord, "()*_"), None)
 
@@ -104,6 +110,10 @@ class RegisterFile:
         unused: headers that map to no field (or to a field an earlier column already took).
         problems: rows :meth:`rows` could not read (a row with more cells than the header, bytes that are not
             in the file's encoding); filled while iterating, those rows are not yielded. Check it after the loop.
+
+    An XLSX workbook opened by :func:`open_register` stays open (openpyxl reads a sheet without a ``<dimension>``
+    whole each time it is loaded) until :meth:`rows` has run to its end or :meth:`close` is called; a
+    ``with open_register(...) as register:`` block closes it.
     """
 
     path: Path
@@ -115,6 +125,19 @@ class RegisterFile:
     columns: dict[str, int]
     unused: list[str]
     problems: list[Problem] = field(default_factory=list)
+    _book: object = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Close the workbook (XLSX) if it is open; :meth:`rows` opens it again when called."""
+        book, self._book = self._book, None
+        if book is not None:
+            book.close()
+
+    def __enter__(self) -> RegisterFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """Stream the data rows after the header: ``(line or row number, {field: text})``.
@@ -172,8 +195,14 @@ def open_register(path: Path, overrides: Mapping[str, str] | None = None, sheet:
         encoding = _detect_encoding(path)
         register = RegisterFile(path, kind, encoding, None, 0, [], {}, [])
     else:
-        register = RegisterFile(path, kind, None, _pick_sheet(path, sheet), 0, [], {}, [])
-    source = _csv_records(register) if kind == "csv" else _xlsx_records(register)
+        register = RegisterFile(path, kind, None, None, 0, [], {}, [])
+        register._book = _load(path)
+        try:
+            register.sheet = _pick_sheet(register._book, path, sheet)
+        except BaseException:
+            register.close()
+            raise
+    source = _csv_records(register) if kind == "csv" else _xlsx_records(register, close=False)
     first: list[tuple[int, list[str]]] = []
     try:
         for number, cells in source:
@@ -181,12 +210,15 @@ def open_register(path: Path, overrides: Mapping[str, str] | None = None, sheet:
                 first.append((number, cells))
             if len(first) >= HEADER_SCAN_ROWS:
                 break
-    finally:
         source.close()
-    wanted = {normalise_header(h): f for h, f in overrides.items()}
-    line, headers = _find_header(path, first, wanted)
-    register.header_line, register.headers = line, headers
-    register.columns, register.unused = _map_columns(path, line, headers, overrides, wanted)
+        wanted = {normalise_header(h): f for h, f in overrides.items()}
+        line, headers = _find_header(path, first, wanted)
+        register.header_line, register.headers = line, headers
+        register.columns, register.unused = _map_columns(path, line, headers, overrides, wanted)
+    except BaseException:
+        source.close()
+        register.close()
+        raise
     return register
 
 
@@ -266,8 +298,11 @@ class _Decoded:
         self.bad: list[int] = []
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.handle:
+        readline = self.handle.readline
+        while raw := readline(MAX_LINE_BYTES):
             self.line += 1
+            if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                raise _LineTooLong(self.line)
             if self.line == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
             try:
@@ -275,6 +310,10 @@ class _Decoded:
             except UnicodeDecodeError:
                 self.bad.append(self.line)
                 yield self.decode(raw, "replace")[0]
+
+
+class _LineTooLong(Exception):
+    """A physical line longer than :data:`MAX_LINE_BYTES` (no register row is that long): not read whole."""
 
 
 def _csv_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
@@ -296,6 +335,9 @@ def _csv_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as err:
             raise DataError(Problem(path.name, start, "", "", f"not readable as CSV: {err} (an unclosed quote?)")) \
                 from None
+        except _LineTooLong as err:
+            raise DataError(Problem(path.name, err.args[0], "", "", f"a line longer than {MAX_LINE_BYTES:,} bytes: "
+                                    "not a register row (is this a CSV file?)")) from None
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------------------
@@ -321,8 +363,7 @@ def _corrupt(path: Path, err: Exception) -> Problem:
     return Problem(path.name, 0, "", "", f"cannot read the workbook: {why}")
 
 
-def _pick_sheet(path: Path, sheet: str | None) -> str:
-    book = _load(path)
+def _pick_sheet(book, path: Path, sheet: str | None) -> str:
     try:
         names = list(book.sheetnames)
         if sheet is not None:
@@ -332,6 +373,7 @@ def _pick_sheet(path: Path, sheet: str | None) -> str:
             return sheet
         visible = [n for n in names if book[n].sheet_state == "visible"]
         for name in visible + [n for n in names if n not in visible]:
+            book[name].reset_dimensions()
             for count, values in enumerate(book[name].iter_rows(values_only=True)):
                 if any(v is not None and str(v).strip() for v in values):
                     return name
@@ -342,14 +384,19 @@ def _pick_sheet(path: Path, sheet: str | None) -> str:
         raise
     except Exception as err:
         raise DataError(_corrupt(path, err)) from err
-    finally:
-        book.close()
 
 
-def _xlsx_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
-    book = _load(register.path)
+def _xlsx_records(register: RegisterFile, close: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text; the workbook is closed at the end (or when the generator is closed) if ``close``."""
+    if register._book is None:
+        register._book = _load(register.path)
+    book = register._book
     try:
-        rows = book[register.sheet].iter_rows(values_only=True)
+        sheet = book[register.sheet]
+        # A sheet's <dimension> may be missing (openpyxl then parses the whole sheet once to size it) or wrong
+        # (written by other tools); rows are read as ragged tuples instead.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
         number = 0
         while True:
             try:
@@ -362,7 +409,8 @@ def _xlsx_records(register: RegisterFile) -> Iterator[tuple[int, list[str]]]:
             number += 1
             yield number, [cell_text(v) for v in values]
     finally:
-        book.close()
+        if close:
+            register.close()
 
 
 def cell_text(value: object) -> str:
@@ -422,9 +470,14 @@ def _find_header(path: Path, first: list[tuple[int, list[str]]],
     if near is not None:  # a header row without the name column: say what is missing
         _require(path, near[0], near[1], {f for c in near[1] if (f := _field_of(c, wanted))})
     shown = "; ".join(f"{n}: {_short(' | '.join(c for c in cells if c), width=60)}" for n, cells in first[:3])
+    hint = "name columns with --map HEADER=field"
+    for separator, word in (("\t", "tab"), (";", "semicolon"), ("；", "semicolon")):
+        if any(len({_field_of(part, wanted) for part in " ".join(cells).split(separator)} - {None}) >= 2
+               for _, cells in first):
+            hint = f"the file looks {word}-separated: save it as comma-separated CSV (or as .xlsx)"
     raise DataError(Problem(path.name, first[0][0], "", "", f"no header row in the first {len(first)} rows: expected a "
                             f"row with {_accepted('name')} and at least one other known header (rows seen: {shown}); "
-                            "name columns with --map HEADER=field"))
+                            f"{hint}"))
 
 
 def _map_columns(path: Path, line: int, headers: list[str], overrides: dict[str, str],
