@@ -292,3 +292,27 @@ def test_gbk_csv_and_xlsx_with_title_row_import_the_same(tmp_path, jinan_dir):
             row["source_ids"] = row["source_ids"].replace(one["source"]["source_id"], "REG").replace(
                 two["source"]["source_id"], "REG")
         assert rows[0] == rows[1] and rows[0]
+
+
+def test_synthetic_gbk_register_with_20_damaged_rows(tmp_path, jinan_dir):
+    """The issue's must-show: 1,000 GBK rows, 20 damaged: exactly those refused or for review, each at its line and
+    column; the counts add up to 1,000; nothing written to the dataset."""
+    from kg.data.register_synth import write_register as synth_register
+
+    before = tree_hash(jinan_dir)
+    synth_register(tmp_path / "reg.csv", 1000, jinan_dir, "gbk", 20, 0)
+    damage = {int(r["line"]): r for r in read_csv(tmp_path / "reg.csv.damage.csv")}
+    summary = write_review(tmp_path / "reg.csv", jinan_dir, tmp_path / "review")
+    report = report_of(tmp_path / "review")
+    assert summary["register"]["encoding"] == "gb18030" and summary["rows"] == 1000 == len(report)
+    assert sum(summary["status"].values()) == 1000
+    flagged = {line: r for line, r in report.items() if r["status"] in ("refused", "needs review")}
+    assert set(flagged) == set(damage)
+    for line, row in flagged.items():
+        assert row["reason"], line
+        assert (row["column"], row["value"]) == (damage[line]["column"], damage[line]["value"]), (line, row)
+    kinds = {damage[line]["kind"]: flagged[line]["status"] for line in damage}
+    assert kinds == {"bad_checksum": "refused", "scientific_notation": "refused", "lost_leading_character": "refused",
+                     "empty_name": "refused", "unknown_district": "needs review",
+                     "unknown_industry_code": "needs review", "duplicate_code": "needs review"}
+    assert tree_hash(jinan_dir) == before
