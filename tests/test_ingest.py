@@ -316,3 +316,28 @@ def test_synthetic_gbk_register_with_20_damaged_rows(tmp_path, jinan_dir):
                      "empty_name": "refused", "unknown_district": "needs review",
                      "unknown_industry_code": "needs review", "duplicate_code": "needs review"}
     assert tree_hash(jinan_dir) == before
+
+
+def test_review_folder_is_ours_to_replace_only(tmp_path, jinan_dir):
+    register = write_register(tmp_path / "ic.csv", IC_ROWS[:2])
+    write_review(register, jinan_dir, tmp_path / "ic.csv.review")  # the default place, written twice
+    result = invoke("ingest", "enterprises", str(register), "--data", str(jinan_dir))
+    assert result.exit_code == 0 and "review folder: " in result.output
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", "enterprises", str(register), "--data", str(jinan_dir),
+                                      "-o", str(foreign)])
+    assert result.exit_code == 1 and "notes.txt" in result.output
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_map_option_and_apply_to_another_dataset(tmp_path, data_copy, mini_copy):
+    header = ("代码", "企业名称", "所在街道", "所属区县", "行业代码", "经营范围", "资质")
+    register = write_register(tmp_path / "odd.csv", IC_ROWS[:1], header=header)
+    result = CliRunner().invoke(cli, ["ingest", "enterprises", str(register), "--data", str(data_copy),
+                                      "--map", "代码=credit_code", "-o", str(tmp_path / "rev")])
+    assert result.exit_code == 0, result.output
+    assert report_of(tmp_path / "rev")[2]["enterprise_id"] == f"ent:uscc-{IC_ROWS[0][0]}"
+    result = CliRunner().invoke(cli, ["ingest", "apply", str(tmp_path / "rev"), "--data", str(mini_copy)])
+    assert result.exit_code == 1 and "made for another dataset" in result.output
