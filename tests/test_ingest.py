@@ -350,3 +350,32 @@ def test_map_option_and_apply_to_another_dataset(tmp_path, data_copy, mini_copy)
     assert report_of(tmp_path / "rev")[2]["enterprise_id"] == f"ent:uscc-{IC_ROWS[0][0]}"
     result = CliRunner().invoke(cli, ["ingest", "apply", str(tmp_path / "rev"), "--data", str(mini_copy)])
     assert result.exit_code == 1 and "made for another dataset" in result.output
+
+
+def test_enterprise_industry_code_and_qualifications_are_checked_and_built(data_copy):
+    from kg.build import check_dataset_folder, compile_quads
+    from kg.errors import DataError
+
+    rows = read_csv(data_copy / "enterprises.csv")
+    fields = list(rows[0]) + ["industry_code", "qualifications"]
+    rows[0].update(industry_code="2720", qualifications="专精特新;高新技术企业")
+
+    def write(rows) -> None:
+        with (data_copy / "enterprises.csv").open("w", encoding="utf-8", newline="") as handle:
+            out = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+            out.writeheader()
+            out.writerows(rows)
+
+    write(rows)
+    chunks: list[str] = []
+    compile_quads(data_copy, chunks.append)
+    text = "".join(chunks)
+    ent = "<https://w3id.org/chainkg/id/ent/qilu-pharma>"
+    assert f"{ent} <https://w3id.org/chainkg/ontology#registeredIndustryClass> " \
+           "<https://w3id.org/chainkg/id/gbt4754/2720>" in text
+    assert f'{ent} <https://w3id.org/chainkg/ontology#qualification> "高新技术企业"@zh' in text
+    check_dataset_folder(data_copy)  # SHACL on the sample: the class 2720 is typed, the tags are @zh text
+    rows[0]["industry_code"] = "C27"
+    write(rows)
+    with pytest.raises(DataError, match="industry_code='C27': not a GB/T 4754-2017 code"):
+        check_dataset_folder(data_copy, shacl="none")
