@@ -171,7 +171,8 @@ def test_ic_fab_turns_from_blank_and_diff_lists_exactly_the_additions(tmp_path, 
     gaps = json.loads(invoke("gaps", "集成电路", "--format", "json", "--data", str(data_copy),
                              "--store", str(store)).output)
     assert next(g for g in gaps if g["segment"] == "晶圆制造")["grade_zh"] == "空白"
-    coverage = json.loads(invoke("coverage", "--format", "json", "--data", str(data_copy), "--store", str(store)).output)
+    coverage = json.loads(invoke("coverage", "--format", "json", "--data", str(data_copy),
+                                 "--store", str(store)).output)
     ic = next(r for r in coverage["rows"] if r["chain"] == "集成电路")
     before_counts = (ic["counts"]["历下区"], ic["counts"]["历城区"])
     assert invoke("export", "-o", str(tmp_path / "before"), "--data", str(data_copy),
@@ -185,7 +186,8 @@ def test_ic_fab_turns_from_blank_and_diff_lists_exactly_the_additions(tmp_path, 
                              "--store", str(store)).output)
     fab = next(g for g in gaps if g["segment"] == "晶圆制造")
     assert fab["grade_zh"] != "空白" and fab["enterprise_count"] == 5
-    coverage = json.loads(invoke("coverage", "--format", "json", "--data", str(data_copy), "--store", str(store)).output)
+    coverage = json.loads(invoke("coverage", "--format", "json", "--data", str(data_copy),
+                                 "--store", str(store)).output)
     ic = next(r for r in coverage["rows"] if r["chain"] == "集成电路")
     assert (ic["counts"]["历下区"], ic["counts"]["历城区"]) == (2 + before_counts[0], 3 + before_counts[1])
     page = tmp_path / "ic.html"
