@@ -543,6 +543,11 @@ def synth(ctx, out_path, enterprises, cities, register_rows, data_dir, encoding,
     if other:
         names = ", ".join("--" + name.replace("_dir", "").replace("_", "-") for name in other)
         raise click.UsageError(f"{names}: not with {'--register' if register_rows else '--enterprises'}")
+    # click's own path checks, which depend on the mode: a folder for a dataset, a file for a register
+    if register_rows is None and out_path.is_file():
+        raise click.BadParameter(f"Directory {str(out_path)!r} is a file.", param_hint="'-o' / '--output'")
+    if register_rows is not None and out_path.is_dir():
+        raise click.BadParameter(f"File {str(out_path)!r} is a directory.", param_hint="'-o' / '--output'")
     start = time.perf_counter()
     if register_rows is not None:
         from kg.data.register_synth import write_register
