@@ -381,3 +381,30 @@ def test_enterprise_industry_code_and_qualifications_are_checked_and_built(data_
     write(rows)
     with pytest.raises(DataError, match="industry_code='C27': not a GB/T 4754-2017 code"):
         check_dataset_folder(data_copy, shacl="none")
+
+
+def test_keyword_basis_short_place_names_and_former_division_codes(tmp_path, jinan_dir):
+    rows = [
+        (uscc("370102", 500), "关键词有限公司", "", "历下区", "7212", "从事晶圆制造及相关技术服务", ""),   # keyword only
+        (uscc("370102", 501), "简称地址有限公司", "山东省济南历下经十路9号", "", "3973", "", ""),      # short name
+        (uscc("370181", 502), "章丘老代码有限公司", "济南市章丘区明水街道", "", "3973", "", ""),      # 370181 → 370114
+        ("", "无代码有限公司", "济南市平阴县", "", "", "", ""),                                        # no code at all
+    ]
+    write_review(write_register(tmp_path / "r.csv", rows), jinan_dir, tmp_path / "rev")
+    report = report_of(tmp_path / "rev")
+    assert [report[line]["status"] for line in (2, 3, 4, 5)] == ["added"] * 4
+    assert "keyword 晶圆制造" in report[2]["reason"]
+    assert "short name 历下" in report[3]["reason"]
+    assert "registered" not in report[4]["reason"]  # the former code's successor is the address's district
+    assert "no credit code" in report[5]["reason"]
+    ents = {r["name_zh"]: r for r in read_csv(tmp_path / "rev" / "enterprises.csv")}
+    assert ents["简称地址有限公司"]["place_id"] == "" and ents["章丘老代码有限公司"]["place_id"] == "dist:370114"
+    assert ents["无代码有限公司"]["enterprise_id"].startswith("ent:reg-") and ents["无代码有限公司"]["place_id"] == \
+        "dist:370124"
+    links = {(r["subject_id"], r["predicate"], r["object_id"]): r for r in read_csv(tmp_path / "rev" / "links.csv")}
+    keyword = links[(f"ent:uscc-{rows[0][0]}", "in_segment", "seg:ic-fab")]
+    assert (keyword["confidence"], keyword["source_ids"].split(";")[1]) == ("uncertain", "src:M-REGISTER-KEYWORD")
+    short = links[(f"ent:uscc-{rows[1][0]}", "located_in", "dist:370102")]
+    assert short["confidence"] == "partial" and "short name" in short["note"]
+    sources = {r["source_id"] for r in read_csv(tmp_path / "rev" / "sources.csv")}
+    assert {"src:M-REGISTER-KEYWORD", "src:M-REGISTER-CODE"} <= sources and "src:M-REGISTER-BOTH" not in sources

@@ -224,7 +224,8 @@ def summary_text(summary: Mapping) -> str:
     """The summary in a few lines (what the CLI prints, and ``summary.txt``)."""
     reg = summary["register"]
     how = f"encoding {reg['encoding']}" if reg["kind"] == "csv" else f"sheet {reg['sheet']}"
-    lines = [f"{reg['file']}: {summary['rows']:,} rows ({reg['kind']}, {how}, header on line {reg['header_line']})",
+    where = "line" if reg["kind"] == "csv" else "row"
+    lines = [f"{reg['file']}: {summary['rows']:,} rows ({reg['kind']}, {how}, header on {where} {reg['header_line']})",
              "status: " + ", ".join(f"{k} {v:,}" for k, v in summary["status"].items()),
              "enterprises: " + ", ".join(f"{k} {v:,}" for k, v in summary["enterprises"].items())]
     for key, top in (("needs review by column", 10), ("district", 20), ("chain", 20), ("segment", 15),
