@@ -385,7 +385,7 @@ def test_enterprise_industry_code_and_qualifications_are_checked_and_built(data_
 
 def test_keyword_basis_short_place_names_and_former_division_codes(tmp_path, jinan_dir):
     rows = [
-        (uscc("370102", 500), "关键词有限公司", "", "历下区", "7212", "从事晶圆制造及相关技术服务", ""),   # keyword only
+        (uscc("370102", 500), "关键词有限公司", "", "历下区", "7212", "从事晶圆制造及相关技术服务", ""),  # keyword only
         (uscc("370102", 501), "简称地址有限公司", "山东省济南历下经十路9号", "", "3973", "", ""),      # short name
         (uscc("370181", 502), "章丘老代码有限公司", "济南市章丘区明水街道", "", "3973", "", ""),      # 370181 → 370114
         ("", "无代码有限公司", "济南市平阴县", "", "", "", ""),                                        # no code at all
