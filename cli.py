@@ -567,6 +567,78 @@ def synth(ctx, out_path, enterprises, cities, register_rows, data_dir, encoding,
     click.echo(f"wrote {result.folder} in {time.perf_counter() - start:.1f} s")
 
 
+@cli.group()
+def ingest():
+    """Import outside tables into a dataset: enterprise registers (规上企业名录, 专精特新 and 高新技术企业 lists).
+
+    Example: chainkg ingest enterprises 名录.xlsx --source-title "2024年规上工业企业名录" -o review
+    """
+
+
+def _parse_maps(maps: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in maps:
+        header, sep, name = item.rpartition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected HEADER=field", param_hint="--map")
+        out[header] = name
+    return out
+
+
+@ingest.command("enterprises")
+@click.argument("register", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Dataset folder the register is judged against and merged into (default: the bundled data).")
+@click.option("--source-title", default="", help="Title of the register as its publisher gives it.")
+@click.option("--source-date", default="", help="Its date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--source-url", default="", help="Where it was obtained (http:// or https://).")
+@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
+              help="Read a column the reader does not know as a field (credit_code, name, address, district, "
+                   "industry_code, industry_name, business_scope, established, size, tags). Repeatable.")
+@click.option("--sheet", help="XLSX sheet to read (default: the first sheet with data).")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Review folder to write (default: REGISTER.review beside the register).")
+@click.option("--apply", "apply_", is_flag=True, help="Also merge the reviewed rows into the dataset folder.")
+def ingest_enterprises(register, data_dir, source_title, source_date, source_url, maps, sheet, out_dir, apply_):
+    """Check, place, classify and merge the enterprises of a register (.csv in UTF-8 or GBK, or .xlsx).
+
+    Writes a review folder (enterprises.csv and links.csv in the dataset's format, report.csv with one row per input
+    row, summary.json); nothing in the dataset changes without --apply.
+
+    Example: chainkg ingest enterprises 专精特新.csv --source-title "济南市专精特新中小企业名单" --apply
+    """
+    from kg import paths
+    from kg.data.review import apply_review, summary_text, write_review
+
+    data_dir = data_dir or paths.default_data_dir()
+    if apply_ and not (source_title or source_url):
+        raise click.UsageError("--apply records the register as a source: give --source-title or --source-url")
+    summary = write_review(register, data_dir, out_dir, title=source_title, date=source_date, url=source_url,
+                           overrides=_parse_maps(maps), sheet=sheet)
+    click.echo(summary_text(summary), nl=False)
+    click.echo(f"review folder: {summary['review_dir']}")
+    if apply_:
+        result = apply_review(Path(summary["review_dir"]), data_dir)
+        click.echo("applied to {}: {}".format(data_dir, ", ".join(f"{k} {v:,}" for k, v in result.items())))
+
+
+@ingest.command("apply")
+@click.argument("review_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Dataset folder to merge into (default: the bundled data).")
+def ingest_apply(review_dir, data_dir):
+    """Merge a review folder written by `chainkg ingest enterprises` (after a person checked it) into the dataset.
+
+    Example: chainkg ingest apply 名录.xlsx.review --data data/jinan
+    """
+    from kg import paths
+    from kg.data.review import apply_review
+
+    data_dir = data_dir or paths.default_data_dir()
+    result = apply_review(review_dir, data_dir)
+    click.echo("applied to {}: {}".format(data_dir, ", ".join(f"{k} {v:,}" for k, v in result.items())))
+
+
 def main() -> None:
     """Entry point of the ``chainkg`` command."""
     cli(prog_name="chainkg")

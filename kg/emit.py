@@ -359,6 +359,12 @@ class Emitter:
             self.add(s, SUB_ORG, _n(row.get("parent_id")), g)
         if row.get("description_zh"):
             self.add(s, DESCRIPTION, lit(row.get("description_zh"), "zh"), g)
+        code = row.get("industry_code")
+        if code:
+            self.add(s, _c("registeredIndustryClass"), _u(f"{ID_NS}gbt4754/{code}"), g)
+            self.used_codes.add(code)
+        for tag in row.split("qualifications"):
+            self.add(s, _c("qualification"), text(tag, "zh"), g)
         self._row_line(s, row)
 
     def _policies(self, row: Row) -> None:

@@ -123,6 +123,7 @@ class CKG(DefinedNamespace):
     leadingEnterpriseOf: URIRef  # enterprise → chain it leads (龙头)
     memberOfChain: URIRef  # enterprise → chain it belongs to
     inSegment: URIRef  # enterprise → segment
+    registeredIndustryClass: URIRef  # enterprise → GB/T 4754 class a register records
     locatedIn: URIRef  # enterprise or park → place
     inPark: URIRef  # enterprise → park
     partOfPark: URIRef  # park → larger park
@@ -152,6 +153,7 @@ class CKG(DefinedNamespace):
     sequence: URIRef  # order of a segment, upstream → downstream
     classLevel: URIRef  # 门类/大类/中类/小类
     creditCode: URIRef  # 18-character USCC
+    qualification: URIRef  # 资质 a register records (专精特新 …)
     divisionCode: URIRef  # GB/T 2260 division code
     statisticalCode: URIRef  # NBS statistical division code
     positioning: URIRef  # positioning statement of a place or park

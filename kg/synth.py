@@ -225,10 +225,15 @@ def _chinese_number(n: int) -> str:
     return head + (_NUMERALS[ones] if ones or not tens else "")
 
 
+#: Optional columns synthetic datasets leave out (what a register import adds to an enterprise).
+_NOT_WRITTEN = ("industry_code", "qualifications")
+
+
 def _header(table: str) -> list[str]:
     spec = SPECS[table]
     extra = ("source_ids", "confidence", "quote") + (("note",) if table == "links.csv" else ())
-    return list(spec.columns) + ([c for c in extra if c not in spec.columns] if spec.sourced else [])
+    own = [c for c in spec.columns if c not in _NOT_WRITTEN]
+    return own + ([c for c in extra if c not in spec.columns] if spec.sourced else [])
 
 
 class _Writer:

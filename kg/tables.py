@@ -115,7 +115,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             "enterprises.csv", "enterprise_id", ("ent:",),
             ("enterprise_id", "name_zh", "name_en", "credit_code", "place_id", "park_id", "parent_id",
-             "description_zh"),
+             "description_zh", "industry_code", "qualifications"),
             required=("name_zh",),
             refs={"place_id": Ref(PLACE), "park_id": Ref(("park:",)), "parent_id": Ref(("ent:",))},
             name_column="name_zh",

@@ -245,6 +245,9 @@ class Checker:
         url = row.get("url")
         if url and not url.startswith(("http://", "https://")):
             self.add(row.problem("url", "must start with http:// or https://"))
+        code = row.get("industry_code")
+        if code and (code not in self.industry_codes or not code.isdigit()):
+            self.add(row.problem("industry_code", "not a GB/T 4754-2017 code (digits, e.g. 3973)"))
         for code in row.split("industry_codes"):
             if code not in self.industry_codes:
                 self.add(row.problem("industry_codes", "not a GB/T 4754-2017 code", code))
