@@ -82,21 +82,21 @@ def render(info: dict, results: list[dict]) -> str:
                      scale_report._s(ingest.get("wall_s")), scale_report._mb(ingest.get("peak_rss_mb")),
                      statuses, scale_report._s(build.get("wall_s")), scale_report._mb(build.get("peak_rss_mb")),
                      "; ".join(e for e in (synth.get("error"), ingest.get("error"), build.get("error")) if e) or ""])
-    lines += scale_report._table(["rows", "synth", "ingest --apply", "ingest peak RSS", "rows by status",
-                                  "build", "build peak RSS", "problems"], rows)
+    lines += scale_report._table(["rows", "synth (s)", "ingest --apply (s)", "ingest peak RSS (MB)", "rows by status",
+                                  "build (s)", "build peak RSS (MB)", "problems"], rows)
     largest = max(results, key=lambda r: r["rows"]) if results else None
     if largest is not None:
         ingest, build = largest.get("ingest", {}), largest.get("build", {})
         at = f"{largest['rows']:,} rows"
         lines += ["Goals (at 1M rows; a smaller run is not a verdict):", "",
                   *scale_report._table(["goal", "threshold", "measured at", "measured", "verdict"], [
-                      ["ingest wall time", "< 3 min", at, scale_report._s(ingest.get("wall_s")),
+                      ["ingest --apply wall time", "< 3 min", at, scale_report._s(ingest.get("wall_s")) + " s",
                        _verdict(ingest.get("wall_s"), GOALS["ingest_s"]) if largest["rows"] >= 1_000_000 else "—"],
-                      ["ingest peak RSS", "< 2 GB", at, scale_report._mb(ingest.get("peak_rss_mb")),
+                      ["ingest peak RSS", "< 2 GB", at, scale_report._mb(ingest.get("peak_rss_mb")) + " MB",
                        _verdict(ingest.get("peak_rss_mb"), GOALS["ingest_rss_mb"])
                        if largest["rows"] >= 1_000_000 else "—"],
                       ["build of the merged dataset", "< 180 s (streaming build goal)", at,
-                       scale_report._s(build.get("wall_s")),
+                       scale_report._s(build.get("wall_s")) + " s",
                        _verdict(build.get("wall_s"), GOALS["build_s"]) if largest["rows"] >= 1_000_000 else "—"],
                   ])]
     return "\n".join(lines) + "\n"

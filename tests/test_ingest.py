@@ -408,3 +408,14 @@ def test_keyword_basis_short_place_names_and_former_division_codes(tmp_path, jin
     assert short["confidence"] == "partial" and "short name" in short["note"]
     sources = {r["source_id"] for r in read_csv(tmp_path / "rev" / "sources.csv")}
     assert {"src:M-REGISTER-KEYWORD", "src:M-REGISTER-CODE"} <= sources and "src:M-REGISTER-BOTH" not in sources
+
+
+def test_the_bundled_dataset_is_never_written(tmp_path, jinan_dir):
+    """`--apply` without `--data` would write into the bundled data: refused, nothing changed, a copy suggested."""
+    register = tmp_path / "r.csv"
+    register.write_text("企业名称,所属区县,行业代码\n合成测试企业有限公司,历下区,3973\n", encoding="utf-8")
+    before = tree_hash(jinan_dir)
+    result = CliRunner().invoke(cli, ["ingest", "enterprises", str(register), "--source-title", "t", "--apply"])
+    assert result.exit_code == 1
+    assert "never written by chainkg" in result.output and "--data" in result.output
+    assert tree_hash(jinan_dir) == before

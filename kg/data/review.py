@@ -239,6 +239,17 @@ def summary_text(summary: Mapping) -> str:
 
 # --- apply -----------------------------------------------------------------------------------------------------------
 
+def _refuse_bundled(data_dir: Path) -> None:
+    """The bundled datasets are edited by people and cite their sources row by row: code never writes them."""
+    from kg import paths
+
+    root = paths.data_root().resolve()
+    target = data_dir.resolve()
+    if target == root or root in target.parents:
+        raise DataError(Problem(str(data_dir), 0, "", "", "the bundled dataset is never written by chainkg; copy it "
+                                f"(cp -r {data_dir} my-data) and apply to the copy with --data my-data"))
+
+
 def apply_review(review_dir: Path, data_dir: Path) -> dict:
     """Merge a review folder into the dataset folder it was made for (module docstring).
 
@@ -246,13 +257,15 @@ def apply_review(review_dir: Path, data_dir: Path) -> dict:
         ``{"enterprises added": n, "enterprises changed": n, "links added": n, "sources added": n}``.
 
     Raises:
-        DataError: the folder is not a review folder of this dataset, or the merged dataset does not pass the
+        DataError: the dataset is a bundled one (never written by code), the folder is not a review folder of this
+            dataset, or the merged dataset does not pass the
             checks (then nothing is written; the problems name the merged tables' lines).
         ExportError: a table cannot be written.
     """
     from kg.build import check_dataset_folder
 
     review_dir, data_dir = Path(review_dir), Path(data_dir)
+    _refuse_bundled(data_dir)
     marker = _read_marker(review_dir)
     manifest = load_manifest(data_dir)
     if marker.get("dataset", {}).get("id") != manifest.id:
