@@ -55,6 +55,10 @@ class StoreError(ChainKGError):
     """The store cannot be opened, built or replaced."""
 
 
+class RemoteError(ChainKGError):
+    """A remote triple store refused a request, did not answer in time, or holds other data than was sent."""
+
+
 class ExportError(ChainKGError):
     """A file or snapshot cannot be written (the previous one is left as it was)."""
 
