@@ -226,3 +226,17 @@ def test_the_graph_store_url():
     assert default_graph_store("http://127.0.0.1:7878/query") == "http://127.0.0.1:7878/store"
     with pytest.raises(RemoteError, match="--graph-store"):
         default_graph_store("http://fuseki:3030/ds/sparql")
+
+
+def test_a_store_without_graph_nq_is_read_from_the_database(tmp_path):
+    from kg.push import iter_chunks
+    from kg.store import open_store
+
+    built = build_store(MINI, tmp_path / "store")
+    expected = local_quads(built)
+    built.close()
+    store = open_store(tmp_path / "store")
+    (Path(store.folder) / "graph.nq").unlink()  # as in a store restored from a snapshot
+    chunks = list(iter_chunks(store, 500))
+    assert [n for _, n in chunks] == [500, 500, 500, 283]
+    assert set().union(*(ox.parse(text, format=ox.RdfFormat.N_QUADS) for text, _ in chunks)) == expected
