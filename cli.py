@@ -511,8 +511,10 @@ def mismatches(tier, fmt, data_dir, store_path, lang):
 @click.option("--replace/--append", default=False, show_default=True,
               help="--replace: the server's whole dataset becomes this graph; --append: add to what it holds.")
 @click.option("--chunk", type=click.IntRange(min=1), default=50_000, show_default=True, help="Quads per request.")
+@click.option("--per-graph", is_flag=True, help="One Graph Store Protocol request per graph (?graph=IRI, N-Triples), "
+                                                "for servers that take no N-Quads (Virtuoso).")
 @_data_options
-def push(endpoint, graph_store, replace, chunk, data_dir, store_path, lang):
+def push(endpoint, graph_store, replace, chunk, per_graph, data_dir, store_path, lang):
     """Upload the graph with its named graphs to a triple store, in chunks, then check the server's quad count.
 
     Credentials come from CHAINKG_ENDPOINT_USER and CHAINKG_ENDPOINT_PASSWORD (CHAINKG_ENDPOINT_AUTH=digest for
@@ -526,7 +528,7 @@ def push(endpoint, graph_store, replace, chunk, data_dir, store_path, lang):
         click.echo(f"chunk {p.chunk}/{p.chunks}: {p.quads:,} of {p.total:,} quads", err=True)
 
     result = push_store(_open(data_dir, store_path), endpoint, graph_store, replace=replace, chunk=chunk,
-                        progress=say)
+                        progress=say, per_graph=per_graph)
     click.echo(f"pushed {result.quads:,} quads in {result.chunks} chunk(s) to {result.graph_store} in "
                f"{result.seconds:.1f} s ({result.rate:,.0f} quads/s); the server holds {result.server_quads:,}")
 

@@ -11,6 +11,11 @@ holds adds nothing. A push that stops after chunk 3 of 7 leaves chunks 1-3 on th
 and ends with exactly the local quads. ``replace`` sends the first chunk with PUT (the server's dataset becomes that
 chunk: everything else it held is dropped, not only chainkg's graphs) and the rest with POST; ``append`` POSTs all.
 
+A server whose graph store takes one graph per request (Virtuoso's ``/sparql-graph-crud-auth``) is served with
+``per_graph``: each chunk is split by graph and POSTed as N-Triples to ``?graph=IRI`` (one request per graph in a
+chunk: the Jinan store has 384 graphs, a synthetic one a few dozen); ``replace`` then first DELETEs each of the
+store's graphs and leaves the server's other graphs alone, and the count covers the store's graphs only.
+
 After the upload the server is asked ``SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }`` plus the same over
 its default graph, and the sum must equal the local count: the target dataset is assumed to hold chainkg's graph
 only (appending onto other data is reported as a mismatch). A server whose default graph is the union of its named
@@ -43,6 +48,7 @@ log = logging.getLogger(__name__)
 #: Quads sent in one request: about 10 MB of N-Quads for chainkg's data.
 DEFAULT_CHUNK = 50_000
 NQUADS = "application/n-quads"
+NTRIPLES = "application/n-triples"
 SPARQL_JSON = "application/sparql-results+json"
 #: Seconds to wait for a connection, and for the server to take or answer one request.
 CONNECT_TIMEOUT = 10.0
@@ -50,6 +56,7 @@ READ_TIMEOUT = 300.0
 
 COUNT_NAMED = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+COUNT_BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 @dataclass
@@ -151,7 +158,7 @@ def _file_chunks(path: Path, size: int) -> Iterator[tuple[bytes, int]]:
 
 def push_store(store: Store, endpoint: str, graph_store: str | None = None, replace: bool = False,
                chunk: int = DEFAULT_CHUNK, progress: Callable[[Progress], None] | None = None,
-               client: httpx.Client | None = None) -> PushResult:
+               client: httpx.Client | None = None, per_graph: bool = False) -> PushResult:
     """Upload every quad of ``store`` to a triple store, then check that the server holds as many.
 
     Args:
@@ -163,6 +170,9 @@ def push_store(store: Store, endpoint: str, graph_store: str | None = None, repl
         chunk: quads per request.
         progress: called after each chunk the server took.
         client: an httpx client (default: one with credentials from the environment and chainkg's timeouts).
+        per_graph: for servers whose graph store takes one graph per request (``?graph=IRI``, N-Triples) instead
+            of N-Quads for the dataset: each chunk is split by graph; ``replace`` first DELETEs each of the store's
+            graphs (only those: other graphs on the server stay).
 
     Raises:
         RemoteError: a request failed (HTTP error, refused, timed out) or the counts differ; the message says how
@@ -178,16 +188,24 @@ def push_store(store: Store, endpoint: str, graph_store: str | None = None, repl
     started = time.perf_counter()
     sent = done = 0
     try:
+        if per_graph and replace:
+            for graph in store.oxigraph.named_graphs():
+                _send(client, "DELETE", graph_store, b"", f"clearing graph {graph.value}", _so_far(0, chunks, 0, total),
+                      params={"graph": graph.value}, missing_ok=True)
         for text, count in _with_empty(iter_chunks(store, chunk)):
-            method = "PUT" if replace and done == 0 else "POST"
-            _send(client, method, graph_store, text, f"chunk {done + 1} of {chunks}",
-                  _so_far(done, chunks, sent, total))
+            what, so_far = f"chunk {done + 1} of {chunks}", _so_far(done, chunks, sent, total)
+            if per_graph:
+                for params, triples in _by_graph(text):
+                    _send(client, "POST", graph_store, triples, what, so_far, params=params, content_type=NTRIPLES)
+            else:
+                _send(client, "PUT" if replace and done == 0 else "POST", graph_store, text, what, so_far)
             done += 1
             sent += count
             if progress is not None:
                 progress(Progress(done, chunks, sent, total))
         seconds = time.perf_counter() - started
-        server = server_count(client, endpoint, _so_far(done, chunks, sent, total))
+        ours = {g.value for g in store.oxigraph.named_graphs()} if per_graph else None
+        server = server_count(client, endpoint, _so_far(done, chunks, sent, total), graphs=ours)
     finally:
         if own:
             client.close()
@@ -195,8 +213,9 @@ def push_store(store: Store, endpoint: str, graph_store: str | None = None, repl
         more = "more" if server > total else "fewer"
         hint = ("the server held other quads: push with --replace to make it hold this graph only"
                 if server > total else "run the same push again to complete it")
-        raise RemoteError(f"the server at {endpoint} holds {server:,} quads, {abs(server - total):,} {more} than the "
-                          f"local graph's {total:,} (all {done} chunk(s) were taken); {hint}")
+        where = " in the store's graphs" if per_graph else ""
+        raise RemoteError(f"the server at {endpoint} holds {server:,} quads{where}, {abs(server - total):,} {more} "
+                          f"than the local graph's {total:,} (all {done} chunk(s) were taken); {hint}")
     log.info("pushed %d quads in %d chunk(s) to %s in %.1f s", sent, done, graph_store, seconds)
     return PushResult(graph_store, done, sent, server, seconds)
 
@@ -215,14 +234,25 @@ def _so_far(done: int, chunks: int, sent: int, total: int) -> str:
     return f"loaded {done} of {chunks} chunks ({sent:,} of {total:,} quads)"
 
 
-def _send(client: httpx.Client, method: str, url: str, body: bytes, what: str, so_far: str) -> None:
+def _by_graph(nquads: bytes) -> list[tuple[dict[str, str], bytes]]:
+    """One chunk of N-Quads as N-Triples per graph, each with its Graph Store Protocol parameters."""
+    graphs: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = {}
+    for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        graphs.setdefault(quad.graph_name, []).append(quad.triple)
+    return [({"default": ""} if isinstance(graph, ox.DefaultGraph) else {"graph": graph.value},
+             ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)) for graph, triples in graphs.items()]
+
+
+def _send(client: httpx.Client, method: str, url: str, body: bytes, what: str, so_far: str,
+          params: dict[str, str] | None = None, content_type: str = NQUADS, missing_ok: bool = False) -> None:
     try:
-        response = client.request(method, url, content=body, headers={"Content-Type": NQUADS})
+        response = client.request(method, url, content=body, params=params,
+                                  headers={"Content-Type": content_type} if body or method != "DELETE" else None)
     except httpx.TimeoutException as err:
         raise _failed(f"{what}: {method} {url} timed out", so_far) from err
     except httpx.HTTPError as err:
         raise _failed(f"{what}: {method} {url} failed ({err or type(err).__name__})", so_far) from err
-    if not response.is_success:
+    if not response.is_success and not (missing_ok and response.status_code == 404):
         raise _failed(f"{what}: {method} {url} was refused: HTTP {response.status_code} {_excerpt(response)}",
                       so_far)
 
@@ -236,18 +266,33 @@ def _excerpt(response: httpx.Response) -> str:
     return text[:200] + ("…" if len(text) > 200 else "")
 
 
-def server_count(client: httpx.Client, endpoint: str, so_far: str = "") -> int:
-    """The number of quads the server holds (named graphs plus a default graph that is not their union).
+def server_count(client: httpx.Client, endpoint: str, so_far: str = "", graphs: set[str] | None = None) -> int:
+    """The number of quads the server holds (named graphs plus a default graph that is not their union), or with
+    ``graphs``, the number in those named graphs only.
 
     Raises:
-        RemoteError: the query failed or its answer is not a SPARQL JSON result with one integer.
+        RemoteError: the query failed or its answer is not a SPARQL JSON result with integer counts.
     """
+    if graphs is not None:
+        rows = _select(client, endpoint, COUNT_BY_GRAPH, so_far)
+        try:
+            return sum(int(row["n"]["value"]) for row in rows if row["g"]["value"] in graphs)
+        except (KeyError, TypeError, ValueError) as err:
+            raise RemoteError(f"the counts from {endpoint} are not a SPARQL JSON result ({err})") from err
     named = _count(client, endpoint, COUNT_NAMED, so_far)
     default = _count(client, endpoint, COUNT_DEFAULT, so_far)
     return named + (0 if default == named and named else default)
 
 
 def _count(client: httpx.Client, endpoint: str, query: str, so_far: str) -> int:
+    rows = _select(client, endpoint, query, so_far)
+    try:
+        return int(rows[0]["n"]["value"])
+    except (ValueError, KeyError, IndexError, TypeError) as err:
+        raise RemoteError(f"the count from {endpoint} is not a SPARQL JSON result ({rows!r:.200})") from err
+
+
+def _select(client: httpx.Client, endpoint: str, query: str, so_far: str) -> list:
     where = f"; {so_far}" if so_far else ""
     try:
         response = client.post(endpoint, data={"query": query}, headers={"Accept": SPARQL_JSON})
@@ -257,7 +302,10 @@ def _count(client: httpx.Client, endpoint: str, query: str, so_far: str) -> int:
         raise RemoteError(f"counting the quads at {endpoint} was refused: HTTP {response.status_code} "
                           f"{_excerpt(response)}{where}")
     try:
-        return int(json.loads(response.content)["results"]["bindings"][0]["n"]["value"])
-    except (ValueError, KeyError, IndexError, TypeError) as err:
+        rows = json.loads(response.content)["results"]["bindings"]
+    except (ValueError, KeyError, TypeError) as err:
         raise RemoteError(f"the count from {endpoint} is not a SPARQL JSON result ({_excerpt(response)}){where}") \
             from err
+    if not isinstance(rows, list):
+        raise RemoteError(f"the count from {endpoint} is not a SPARQL JSON result ({_excerpt(response)}){where}")
+    return rows

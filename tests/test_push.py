@@ -240,3 +240,19 @@ def test_a_store_without_graph_nq_is_read_from_the_database(tmp_path):
     chunks = list(iter_chunks(store, 500))
     assert [n for _, n in chunks] == [500, 500, 500, 283]
     assert set().union(*(ox.parse(text, format=ox.RdfFormat.N_QUADS) for text, _ in chunks)) == expected
+
+
+def test_per_graph_push_and_replace_leave_other_graphs_alone(server, mini_store, mini_copy, tmp_path):
+    foreign = '<https://example.org/s> <https://example.org/p> "other data" <https://example.org/g> .\n'
+    server.add(foreign)
+    result = CliRunner().invoke(cli, ["push", "--data", str(MINI), "--store", str(mini_store.path), "--per-graph",
+                                      "--endpoint", server.endpoint, "--chunk", "600"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    other = set(ox.parse(foreign, format=ox.RdfFormat.N_QUADS))
+    assert server.quads() == local_quads(mini_store) | other
+
+    add_enterprise(mini_copy)
+    changed = build_store(mini_copy, tmp_path / "changed")
+    pushed = push_store(changed, server.endpoint, replace=True, per_graph=True, chunk=600)
+    assert pushed.server_quads == changed.info["quads"]
+    assert server.quads() == local_quads(changed) | other
