@@ -180,6 +180,10 @@ def push_store(store: Store, endpoint: str, graph_store: str | None = None, repl
     """
     if chunk < 1:
         raise ValueError("chunk must be at least 1")
+    for url in (endpoint, graph_store):
+        if url and (urlsplit(url).username or urlsplit(url).password):
+            raise RemoteError("credentials in a URL are refused (they would show in the process list and the shell "
+                              "history): set CHAINKG_ENDPOINT_USER and CHAINKG_ENDPOINT_PASSWORD instead")
     graph_store = graph_store or default_graph_store(endpoint)
     total = int(store.info.get("quads") or len(store.oxigraph))
     chunks = max(1, math.ceil(total / chunk))

@@ -256,3 +256,9 @@ def test_per_graph_push_and_replace_leave_other_graphs_alone(server, mini_store,
     pushed = push_store(changed, server.endpoint, replace=True, per_graph=True, chunk=600)
     assert pushed.server_quads == changed.info["quads"]
     assert server.quads() == local_quads(changed) | other
+
+
+def test_credentials_in_the_url_are_refused(mini_store):
+    with pytest.raises(RemoteError, match="CHAINKG_ENDPOINT_USER"):
+        push_store(mini_store, "http://admin:pw@triples.example/query",
+                   client=make_client(transport=httpx.MockTransport(lambda r: httpx.Response(500))))
