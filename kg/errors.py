@@ -55,6 +55,10 @@ class StoreError(ChainKGError):
     """The store cannot be opened, built or replaced."""
 
 
+class ServeError(ChainKGError):
+    """The SPARQL endpoint cannot be started: no server program, no isolation, a busy address."""
+
+
 class ExportError(ChainKGError):
     """A file or snapshot cannot be written (the previous one is left as it was)."""
 
