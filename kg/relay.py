@@ -114,18 +114,46 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+class _Waiting:
+    """Whether the client has sent bytes that the server has not answered yet (a request in flight)."""
+
+    __slots__ = ("since",)
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, waiting: _Waiting, asks: bool,
+                limit: float | None = None) -> None:
+    """Copy bytes until EOF. ``asks``: this is the client's side (its bytes start a wait for an answer). With
+    ``limit`` (the server's side), a server silent for ``limit`` seconds while a request waits ends the connection:
+    Oxigraph's own --timeout-s does not stop every query (a sort or an aggregate over a cartesian product runs on)."""
     try:
-        while data := await reader.read(_CHUNK):
+        while True:
+            if limit is None:
+                data = await reader.read(_CHUNK)
+            else:
+                try:
+                    data = await asyncio.wait_for(reader.read(_CHUNK), timeout=limit)
+                except asyncio.TimeoutError:
+                    if waiting.since is not None and time.monotonic() - waiting.since >= limit:
+                        raise ConnectionAbortedError("the server did not answer in time") from None
+                    continue
+            if not data:
+                break
+            waiting.since = (waiting.since or time.monotonic()) if asks else None
             writer.write(data)
             await writer.drain()
         if writer.can_write_eof():
             writer.write_eof()
     except (ConnectionError, OSError):
         writer.transport.abort()
+        reader_transport = getattr(reader, "_transport", None)
+        if reader_transport is not None:
+            reader_transport.abort()
 
 
-async def _relay(listener: socket.socket, port: int, ready: float) -> None:
+async def _relay(listener: socket.socket, port: int, ready: float, limit: float) -> None:
     async def connect(client_reader, client_writer) -> None:
         try:
             server_reader, server_writer = await asyncio.open_connection("127.0.0.1", port)
@@ -133,7 +161,9 @@ async def _relay(listener: socket.socket, port: int, ready: float) -> None:
             client_writer.transport.abort()
             return
         try:
-            await asyncio.gather(_pipe(client_reader, server_writer), _pipe(server_reader, client_writer))
+            waiting = _Waiting()
+            await asyncio.gather(_pipe(client_reader, server_writer, waiting, asks=True),
+                                 _pipe(server_reader, client_writer, waiting, asks=False, limit=limit))
         finally:
             for writer in (server_writer, client_writer):
                 writer.close()
@@ -171,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                           "other machines. Serve on a Linux system with namespaces, or pass --allow-network")
         port = free_port()
         server = start_server(args.oxigraph, args.location, port, args.timeout_s, wait=30)
-        asyncio.run(_relay(listener, port, time.monotonic() - started))
+        asyncio.run(_relay(listener, port, time.monotonic() - started, args.timeout_s + 1))
     except Refused as err:
         print(f"error {err}", flush=True)
         return 1
