@@ -347,12 +347,12 @@ def serve(bind, timeout_s, allow_network, data_dir, store_path, lang):
     from kg.serve import Endpoint
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as Ctrl-C does
-    with Endpoint(_open(data_dir, store_path), bind, timeout_s, allow_network) as endpoint:
-        click.echo(f"SPARQL endpoint: {endpoint.url} (read-only; Ctrl-C stops it)")
-        try:
+    try:
+        with Endpoint(_open(data_dir, store_path), bind, timeout_s, allow_network) as endpoint:
+            click.echo(f"SPARQL endpoint: {endpoint.url} (read-only; Ctrl-C stops it)")
             endpoint.wait()
-        except KeyboardInterrupt:
-            return
+    except KeyboardInterrupt:
+        return
     raise ChainKGError("the server stopped unexpectedly")
 
 

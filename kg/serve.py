@@ -81,7 +81,11 @@ class Endpoint:
             filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])))
         self._relay = subprocess.Popen(args, pass_fds=[self._listener.fileno()], stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, env=env)
-        line = _read_line(self._relay, deadline=time.monotonic() + 60)
+        try:
+            line = _read_line(self._relay, deadline=time.monotonic() + 60)
+        except BaseException:  # Ctrl-C while starting: nothing may outlive the call
+            self.stop()
+            raise
         if not line.startswith("ready"):
             self.stop()
             raise ServeError(line.removeprefix("error ") or "the server helper ended without saying why")

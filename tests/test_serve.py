@@ -69,7 +69,9 @@ class Served:
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
-        return self.process.wait(20)
+        code = self.process.wait(20)
+        self.stderr = self.process.stderr.read()
+        return code
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +176,7 @@ def test_ctrl_c_stops_it_with_status_0_and_no_server_left(mini_store):
     server = Served(MINI, mini_store.path)
     children = psutil.Process(server.process.pid).children(recursive=True)
     assert any(child.name() == "oxigraph" for child in children)
-    assert server.stop() == 0
+    assert server.stop() == 0, server.stderr
     assert not [child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
     with pytest.raises(OSError):  # the address is free again, nothing answers there
         socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
@@ -220,3 +222,25 @@ def test_a_taken_address_is_an_error_naming_it(mini_store):
                                           "--bind", f"127.0.0.1:{port}"], catch_exceptions=False)
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+@needs_server
+def test_the_server_page_loads_nothing_from_another_address(served):
+    _, content_type, body = served.request("/")
+    assert content_type.startswith("text/html")
+    page = body.decode()
+    assert 'src="./yasgui.min.js"' in page
+    assert "https://" not in page and "http://" not in page.replace("window.location.href", "")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/setpriv").exists(),
+                    reason="needs root and setpriv to run the isolation as an unprivileged user")
+def test_an_unprivileged_user_gets_a_namespace_with_loopback_only():
+    script = ("import socket, sys; from kg.relay import isolate; why = isolate(); print(why)\n"
+              "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); socket.create_connection(s.getsockname())\n"
+              "try:\n    socket.create_connection(('192.0.2.1', 80), timeout=2); print('reached')\n"
+              "except OSError as err:\n    print('unreachable', err.errno)\n")
+    done = subprocess.run(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                           "-c", script], capture_output=True, text=True, timeout=30,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd="/")
+    assert done.stdout.split("\n")[:2] == ["None", "unreachable 101"], done.stderr
