@@ -117,10 +117,11 @@ def stop_server(server: subprocess.Popen) -> None:
 class _Waiting:
     """Whether the client has sent bytes that the server has not answered yet (a request in flight)."""
 
-    __slots__ = ("since",)
+    __slots__ = ("since", "timed_out")
 
     def __init__(self) -> None:
         self.since: float | None = None
+        self.timed_out = False
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, waiting: _Waiting, asks: bool,
@@ -137,6 +138,7 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, wait
                     data = await asyncio.wait_for(reader.read(_CHUNK), timeout=limit)
                 except asyncio.TimeoutError:
                     if waiting.since is not None and time.monotonic() - waiting.since >= limit:
+                        waiting.timed_out = True
                         raise ConnectionAbortedError("the server did not answer in time") from None
                     continue
             if not data:
@@ -153,20 +155,49 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, wait
             reader_transport.abort()
 
 
-async def _relay(listener: socket.socket, port: int, ready: float, limit: float) -> None:
+class Backend:
+    """The running Oxigraph server, restarted when a query overran the timeout (Oxigraph would compute it on, a
+    core and its memory held until it ends) or when it died; each start is a new generation."""
+
+    def __init__(self, oxigraph: str, location: str, timeout_s: float) -> None:
+        self.command = (oxigraph, location, timeout_s)
+        self.generation = 0
+        self.port = free_port()
+        self.server = start_server(*self.command[:2], self.port, timeout_s, wait=30)
+
+    def restart(self, generation: int) -> None:
+        """Start a new server unless that was already done since ``generation`` (several cut connections)."""
+        if generation != self.generation:
+            return
+        self.server.kill()  # read-only: nothing to flush
+        self.server.wait()
+        self.port = free_port()
+        self.server = start_server(*self.command[:2], self.port, self.command[2], wait=30)
+        self.generation += 1
+
+    def stop(self) -> None:
+        stop_server(self.server)
+
+
+async def _relay(listener: socket.socket, backend: Backend, ready: float, limit: float) -> None:
     async def connect(client_reader, client_writer) -> None:
+        if backend.server.poll() is not None:  # it died (out of memory): answer with a fresh one
+            backend.restart(backend.generation)
+        generation = backend.generation
         try:
-            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", port)
+            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", backend.port)
         except OSError:
             client_writer.transport.abort()
             return
+        waiting = _Waiting()
         try:
-            waiting = _Waiting()
             await asyncio.gather(_pipe(client_reader, server_writer, waiting, asks=True),
                                  _pipe(server_reader, client_writer, waiting, asks=False, limit=limit))
         finally:
             for writer in (server_writer, client_writer):
                 writer.close()
+        if waiting.timed_out:
+            backend.restart(generation)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -199,9 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         if why is not None and not args.allow_network:
             raise Refused(f"cannot cut the server off the network ({why}); a SERVICE clause in a query could reach "
                           "other machines. Serve on a Linux system with namespaces, or pass --allow-network")
-        port = free_port()
-        server = start_server(args.oxigraph, args.location, port, args.timeout_s, wait=30)
-        asyncio.run(_relay(listener, port, time.monotonic() - started, args.timeout_s + 1))
+        server = Backend(args.oxigraph, args.location, args.timeout_s)
+        asyncio.run(_relay(listener, server, time.monotonic() - started, args.timeout_s + 1))
     except Refused as err:
         print(f"error {err}", flush=True)
         return 1
@@ -209,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         if server is not None:
-            stop_server(server)
+            server.stop()
     return 0
 
 
