@@ -5,7 +5,8 @@ cannot enter a new user namespace). It receives the listening socket already bou
 moves itself into a new network namespace (and a user namespace when it is not root), brings up that namespace's
 loopback, starts ``oxigraph serve-read-only`` on it and copies bytes between the connections accepted on the host
 socket and the server. The server can then reach nothing but its own loopback: a ``SERVICE`` clause finds no
-network. The relay reads no HTTP; it only copies bytes.
+network. The relay reads no HTTP; it only copies bytes, and it replaces the server when a request has had no
+answer for the timeout (Oxigraph's own ``--timeout-s`` lets some queries run on) or when the server died.
 
 Protocol with the parent: one line on stdout, ``ready <seconds>`` or ``error <message>``; SIGTERM or SIGINT stops the
 server and ends the helper with status 0. Only the standard library and :mod:`kg.sandbox`'s constants are used.
