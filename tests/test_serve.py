@@ -254,3 +254,40 @@ def test_an_unprivileged_user_gets_a_namespace_with_loopback_only():
                            "-c", script], capture_output=True, text=True, timeout=30,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd="/")
     assert done.stdout.split("\n")[:2] == ["None", "unreachable 101"], done.stderr
+
+
+def _relay_without_namespaces(listener: socket.socket, location: Path, *extra: str) -> subprocess.Popen:
+    """kg.relay as `chainkg serve` starts it, on a system where namespaces are refused."""
+    script = ("import sys, kg.relay as relay\n"
+              "relay.isolate = lambda: 'namespaces refused in this test'\n"
+              "sys.exit(relay.main(sys.argv[1:]))\n")
+    return subprocess.Popen([sys.executable, "-c", script, "--fd", str(listener.fileno()), "--location",
+                             str(location), "--oxigraph", OXIGRAPH, "--timeout-s", "5", *extra],
+                            pass_fds=[listener.fileno()], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+@needs_server
+def test_without_namespaces_it_refuses_unless_the_network_is_allowed(mini_store):
+    location = Path(mini_store.folder) / "oxigraph"
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        refused = _relay_without_namespaces(listener, location)
+        line = refused.stdout.readline()
+        assert refused.wait(30) == 1
+        assert line.startswith("error cannot cut the server off the network (namespaces refused in this test)")
+        assert "--allow-network" in line
+
+        allowed = _relay_without_namespaces(listener, location, "--allow-network")
+        try:
+            assert allowed.stdout.readline().startswith("ready")
+            host, port = listener.getsockname()
+            req = urllib.request.Request(f"http://{host}:{port}/query", b"ASK { ?s ?p ?o }",
+                                         {"Content-Type": "application/sparql-query",
+                                          "Accept": "application/sparql-results+json"})
+            with urllib.request.urlopen(req, timeout=30) as response:
+                assert json.loads(response.read())["boolean"] is True
+        finally:
+            allowed.send_signal(signal.SIGTERM)
+            assert allowed.wait(20) == 0
