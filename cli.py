@@ -327,6 +327,36 @@ def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lan
 
 
 @cli.command()
+@click.option("--bind", default="127.0.0.1:7878", show_default=True,
+              help="HOST:PORT to listen on (0.0.0.0:PORT opens the endpoint to other machines).")
+@click.option("--timeout-s", default=30, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds a query may run before the server stops it.")
+@click.option("--allow-network", is_flag=True,
+              help="Serve even where the server cannot be cut off the network (SERVICE could then reach it).")
+@_data_options
+def serve(bind, timeout_s, allow_network, data_dir, store_path, lang):
+    """Serve the store read-only as a SPARQL 1.1 endpoint (the Oxigraph server) until Ctrl-C.
+
+    No updates; queries see the union of all graphs; the server runs without network access, so SERVICE reaches
+    nothing. Needs the `oxigraph` program (pip install 'chainkg[serve]').
+
+    Example: chainkg serve --bind 127.0.0.1:7878, then curl 'http://127.0.0.1:7878/query?query=ASK{?s ?p ?o}'
+    """
+    import signal
+
+    from kg.serve import Endpoint
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as Ctrl-C does
+    try:
+        with Endpoint(_open(data_dir, store_path), bind, timeout_s, allow_network) as endpoint:
+            click.echo(f"SPARQL endpoint: {endpoint.url} (read-only; Ctrl-C stops it)")
+            endpoint.wait()
+    except KeyboardInterrupt:
+        return
+    raise ChainKGError("the server stopped unexpectedly")
+
+
+@cli.command()
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Snapshot folder (created, or an earlier snapshot replaced whole).")
 @click.option("--format", "formats", default="all", show_default=True,

@@ -59,6 +59,10 @@ class RemoteError(ChainKGError):
     """A remote triple store refused a request, did not answer in time, or holds other data than was sent."""
 
 
+class ServeError(ChainKGError):
+    """The SPARQL endpoint cannot be started: no server program, no isolation, a busy address."""
+
+
 class ExportError(ChainKGError):
     """A file or snapshot cannot be written (the previous one is left as it was)."""
 
