@@ -125,8 +125,8 @@ def test_wrong_credentials_are_refused(virtuoso_server, mini_store, monkeypatch)
 
 
 def test_what_virtuoso_changes_in_literals(virtuoso_server):
-    """Sent one way, read back another: booleans as 1/0, decimals and integers in their shortest form. Plain and
-    xsd:string literals and language tags come back as sent (pyoxigraph reads both string forms as one term). A
+    """Sent one way, read back another: booleans as 1/0, decimals and integers in their shortest form, language tags
+    in lower case (so does pyoxigraph), xsd:string as a typed literal (pyoxigraph reads it as the plain literal). A
     date and a gYear of the same instant on one subject and predicate are one value to Virtuoso: one is dropped
     (chainkg's graphs never hold such a pair: the Jinan round trip is exact)."""
     x = "^^<http://www.w3.org/2001/XMLSchema#"
