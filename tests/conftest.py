@@ -10,6 +10,8 @@ import pytest
 from kg import paths
 from kg.build import build_store
 
+pytest_plugins = ["tests.servers"]  # the triple store servers for the push tests
+
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

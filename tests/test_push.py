@@ -1,15 +1,10 @@
-"""`chainkg push` against a real Oxigraph server (started and stopped here, on a loopback port), plus the HTTP
-details (credentials, refused chunks, bad counts) against httpx's MockTransport."""
+"""`chainkg push` against a real Oxigraph server (``tests/servers.py``: started and stopped on a loopback port), plus
+the HTTP details (credentials, refused chunks, bad counts) against httpx's MockTransport."""
 
 from __future__ import annotations
 
 import base64
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -23,66 +18,17 @@ from kg.errors import RemoteError
 from kg.push import auth_from_env, default_graph_store, make_client, push_store
 from tests.conftest import MINI, add_enterprise
 
-OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-
-
-class OxigraphServer:
-    """``oxigraph serve`` on a database folder and a free loopback port; restartable on the same folder."""
-
-    def __init__(self, location: Path) -> None:
-        self.location = location
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.endpoint = f"{self.base}/query"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(self.location),
-                                         "--bind", f"127.0.0.1:{self.port}"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.base}/store", params={"default": ""}, timeout=1)
-                return
-            except httpx.HTTPError:
-                assert self.process.poll() is None, "the oxigraph server exited at start"
-                time.sleep(0.1)
-        raise AssertionError("the oxigraph server did not answer within 30 s")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self.process = None
-
-    def quads(self) -> set[ox.Quad]:
-        response = httpx.get(f"{self.base}/store", headers={"Accept": "application/n-quads"}, timeout=60)
-        response.raise_for_status()
-        return set(ox.parse(response.content, format=ox.RdfFormat.N_QUADS))
-
-    def add(self, nquads: str) -> None:
-        httpx.post(f"{self.base}/store", content=nquads.encode(),
-                   headers={"Content-Type": "application/n-quads"}, timeout=10).raise_for_status()
-
 
 @pytest.fixture
-def server(tmp_path):
-    if OXIGRAPH is None:
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph, in the test extra)")
-    running = OxigraphServer(tmp_path / "oxigraph-db")
-    running.start()
-    yield running
-    running.stop()
+def server(oxigraph_server):
+    return oxigraph_server
 
 
 def local_quads(store) -> set[ox.Quad]:
     return set(ox.parse(path=str(Path(store.folder) / "graph.nq"), format=ox.RdfFormat.N_QUADS))
 
 
-def count(server: OxigraphServer) -> int:
+def count(server) -> int:
     with make_client() as client:
         from kg.push import server_count
         return server_count(client, server.endpoint)
