@@ -91,7 +91,8 @@ def _same(argv: list[str], local: str, url: str) -> str:
 QUESTIONS = {
     "mini": [["chains"], ["chains", "--tier", "landmark"], ["chains", "--tier", "key"], ["stats"],
              ["show", "芯片"], ["show", "甲芯片公司"], ["show", "芯片产业园"], ["show", "历城区"],
-             ["show", "测发〔2023〕7号"], ["policies", "芯片"], ["policies", "医药"], ["chain", "芯片"], ["chain", "医药"],
+             ["show", "测发〔2023〕7号"], ["policies", "芯片"], ["policies", "医药"],
+             ["chain", "芯片"], ["chain", "医药"],
              ["enterprises", "芯片"], ["enterprises", "芯片", "--district", "历城区"],
              ["enterprises", "IC", "--limit", "1", "--offset", "1"], ["parks", "芯片"], ["district", "历城区"],
              ["policy", "测发〔2023〕7号"], ["policy", "测试市芯片产业行动计划"],
