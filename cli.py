@@ -370,7 +370,7 @@ def export(out_dir, formats, data_dir, store_path, lang):
     """
     from kg.export import export_snapshot
 
-    manifest = export_snapshot(_open(data_dir, _local(store_path, "export")), out_dir, formats)
+    manifest = export_snapshot(_open(data_dir, store_path), out_dir, formats)
     for name, entry in manifest["files"].items():
         click.echo(f"{entry['bytes']:>12,}  {name}")
     counts = manifest["counts"]

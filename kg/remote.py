@@ -12,8 +12,10 @@ named question on the fixture and on Jinan). Answers are read with pyoxigraph's 
 read whole before any row is used: a 200 whose body is truncated, HTML or not SPARQL JSON is a :class:`RemoteError`,
 never a partial answer.
 
-What needs the embedded store's files (``graph.nq``, the database itself: export, push, diff of the live store) is
-refused with a message saying so. Credentials come from the environment only (:func:`kg.push.auth_from_env`).
+``export`` copies the endpoint's named graphs into an in-memory Oxigraph store first (up to
+:data:`MIRROR_LIMIT` quads). What needs the embedded store's files (build, restore, push, diff of the live store)
+is refused by the CLI with a message saying so. Credentials come from the environment only
+(:func:`kg.push.auth_from_env`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ READ_TIMEOUT = 120.0
 _COUNTS = ("SELECT (COUNT(*) AS ?quads) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }")
 #: Triples of the default graph that no named graph holds (0 on a server whose default graph is their union).
 _DEFAULT_ONLY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+
+#: Quads a remote store is copied into memory for (``export``): the embedded store's in-memory export limit.
+MIRROR_LIMIT = 1_000_000
+_ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 # The parts of a query text where a brace or the word WHERE is not syntax: comments, IRIs, strings.
 _TOKENS = re.compile(r"""
@@ -122,6 +128,7 @@ class RemoteStore:
     info: dict = field(default_factory=dict)
     folder: None = None
     remote: bool = True
+    _mirror: ox.Store | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -200,9 +207,21 @@ class RemoteStore:
         self.client.close()
 
     @property
-    def oxigraph(self):
-        raise RemoteError(f"this needs the store's own database, which a remote store ({self.url}) does not give: "
-                          "use a local store folder")
+    def oxigraph(self) -> ox.Store:
+        """An in-memory copy of the endpoint's named graphs (for ``export``), fetched once with one query.
+
+        Raises:
+            RemoteError: the endpoint holds more than :data:`MIRROR_LIMIT` quads (export them on the server).
+        """
+        if self._mirror is None:
+            quads = self.counts()["quads"]
+            if quads > MIRROR_LIMIT:
+                raise RemoteError(f"the endpoint {self.url} holds {quads:,} quads: more than the {MIRROR_LIMIT:,} "
+                                  "chainkg copies from a remote store to export; export a local store instead")
+            mirror = ox.Store()
+            mirror.extend(ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in self.query(_ALL_QUADS))
+            self._mirror = mirror
+        return self._mirror
 
 
 def parse_results(body: bytes, url: str):

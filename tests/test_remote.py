@@ -181,6 +181,30 @@ def test_map_and_report_write_the_same_html(jinan_store, jinan_url, jinan_dir, t
         assert pages["remote"][name] == content, name
 
 
+def test_export_writes_the_same_snapshot(jinan_store, jinan_url, jinan_dir, tmp_path):
+    for where, store in (("local", str(jinan_store.path)), ("remote", jinan_url)):
+        _run(["export", "-o", str(tmp_path / where), "--data", str(jinan_dir), "--store", store])
+    local, remote = ({p.relative_to(tmp_path / w).as_posix(): p.read_bytes() for p in (tmp_path / w).rglob("*")
+                      if p.is_file()} for w in ("local", "remote"))
+    assert local.keys() == remote.keys() and "graph.nq" in local
+    for name in local:
+        if name == "manifest.json":
+            a, b = json.loads(local[name]), json.loads(remote[name])
+            for key in ("created_at", "data_fingerprint"):
+                a.pop(key), b.pop(key)
+            assert a == b
+        else:
+            assert remote[name] == local[name], name
+
+
+def test_export_refuses_an_endpoint_too_large_to_copy(mini_url, monkeypatch):
+    from kg import remote
+
+    monkeypatch.setattr(remote, "MIRROR_LIMIT", 10)
+    with pytest.raises(RemoteError, match="export a local store instead"):
+        RemoteStore.open(mini_url).oxigraph.quads_for_pattern(None, None, None, None)
+
+
 def test_sparql_is_forwarded_after_the_check(mini_store, mini_url, mini_dir):
     query = "SELECT ?c WHERE { ?c a <https://w3id.org/chainkg/ontology#LandmarkChain> } ORDER BY ?c"
     for fmt in ("json", "table", "csv"):
@@ -196,7 +220,7 @@ def test_sparql_is_forwarded_after_the_check(mini_store, mini_url, mini_dir):
     assert refused.exit_code == 1 and "updates are not allowed" in refused.output
 
 
-@pytest.mark.parametrize("argv", [["build"], ["export", "-o", "x"], ["push", "--endpoint", "http://h/query"],
+@pytest.mark.parametrize("argv", [["build"], ["restore", "."], ["push", "--endpoint", "http://h/query"],
                                   ["diff", "live", "live"]])
 def test_commands_that_need_the_store_files_refuse_a_url(argv, tmp_path):
     result = CliRunner().invoke(cli, [*argv, "--store", "http://127.0.0.1:9/query"])
