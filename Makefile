@@ -22,6 +22,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.questions
 	$(BIN)/python -m benchmarks.gaps
+	$(BIN)/python -m benchmarks.remote
 
 # The scale benchmark → docs/benchmarks.md: synthetic 10k, 100k and 1M enterprises, build, bulk load, every question.
 # Quick run: make bench-scale SIZES=10000. Work files (several GB at 1M) go to BENCH_TMP, deleted after each size.

@@ -13,13 +13,34 @@ from kg.errors import Ambiguous, ChainKGError, DataError, NotFound
 from kg.output import to_json
 
 
+class StorePath(click.ParamType):
+    """A store folder (a :class:`Path`) or an endpoint URL (kept as text: a path would fold its ``//``)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value, param, ctx):
+        from kg.remote import is_url
+
+        return value if isinstance(value, Path) or is_url(value) else Path(value)
+
+
+def _local(store_path, command: str):
+    """The store folder of a command that writes or reads the store's own files (refused for an endpoint)."""
+    from kg.remote import is_url
+
+    if is_url(store_path):
+        raise click.UsageError(f"{command} works on a local store folder, not on a remote store ({store_path})")
+    return store_path
+
+
 def _data_options(command):
     """``--data``, ``--store`` and ``--lang`` on every command that reads a dataset."""
 
     command = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                            help="Language of labels.")(command)
-    command = click.option("--store", "store_path", type=click.Path(path_type=Path),
-                           help="Store folder (default: a per-user cache folder keyed by the data).")(command)
+    command = click.option("--store", "store_path", type=StorePath(),
+                           help="Store folder (default: a per-user cache folder keyed by the data), or the URL of a "
+                                "SPARQL endpoint holding the pushed graph (http://host:7878/query).")(command)
     return click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
                         help="Dataset folder of CSV tables (default: the bundled Jinan data).")(command)
 
@@ -71,6 +92,13 @@ class ChainKGGroup(click.Group):
 
 
 def _open(data_dir, store_path):
+    from kg.remote import is_url
+
+    if is_url(store_path):  # a SPARQL endpoint: the dataset's description only from an explicit --data
+        from kg.manifest import describe, load_manifest
+        from kg.remote import RemoteStore
+
+        return RemoteStore.open(store_path, describe(load_manifest(data_dir)) if data_dir else None)
     from kg.build import ready_store
 
     def say(where) -> None:
@@ -117,7 +145,7 @@ def build(limit, data_dir, store_path, lang):
     from kg.store import default_store_path
 
     data_dir = data_dir or paths.default_data_dir()
-    store = build_store(data_dir, store_path or default_store_path(data_dir), limit=limit)
+    store = build_store(data_dir, _local(store_path, "build") or default_store_path(data_dir), limit=limit)
     info = store.info
     click.echo(f"built {info['quads']} quads in {info['graphs']} graphs in {info['build_seconds']} s → {store.path}")
 
@@ -396,7 +424,7 @@ def restore(snapshot, data_dir, store_path, lang):
     from kg.snapshot import restore_snapshot
     from kg.store import default_store_path
 
-    path = store_path or default_store_path(data_dir or paths.default_data_dir())
+    path = _local(store_path, "restore") or default_store_path(data_dir or paths.default_data_dir())
     store = restore_snapshot(snapshot, path)
     click.echo(f"restored {store.info['quads']} quads in {store.info['graphs']} graphs from {snapshot} → {path}")
 
@@ -417,7 +445,7 @@ def diff(old, new, fmt, data_dir, store_path, lang):
     from kg.snapshot import diff_facts, load_facts, render_diff, summarize
 
     try:
-        changes = diff_facts(*(load_facts(x, data_dir, store_path) for x in (old, new)), lang=lang)
+        changes = diff_facts(*(load_facts(x, data_dir, _local(store_path, "diff")) for x in (old, new)), lang=lang)
     except ChainKGError as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(2)
@@ -557,8 +585,8 @@ def push(endpoint, graph_store, replace, chunk, per_graph, data_dir, store_path,
     def say(p) -> None:
         click.echo(f"chunk {p.chunk}/{p.chunks}: {p.quads:,} of {p.total:,} quads", err=True)
 
-    result = push_store(_open(data_dir, store_path), endpoint, graph_store, replace=replace, chunk=chunk,
-                        progress=say, per_graph=per_graph)
+    store = _open(data_dir, _local(store_path, "push"))
+    result = push_store(store, endpoint, graph_store, replace=replace, chunk=chunk, progress=say, per_graph=per_graph)
     click.echo(f"pushed {result.quads:,} quads in {result.chunks} chunk(s) to {result.graph_store} in "
                f"{result.seconds:.1f} s ({result.rate:,.0f} quads/s); the server holds {result.server_quads:,}")
 

@@ -212,10 +212,8 @@ def stats(store) -> dict:
     confidence = {(r["confidence"] or "").rpartition("#")[2].lower(): r["facts"]
                   for r in select(store, "stats_confidence")}
     unsourced = select(store, "stats_unsourced")[0]["unsourced"]
-    default_graph = store.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    in_default = int(next(iter(default_graph))["n"].value)
-    return {"classes": classes, "facts_by_confidence": confidence, "unsourced_facts": unsourced + in_default,
-            "quads": store.info.get("quads"), "graphs": store.info.get("graphs")}
+    return {"classes": classes, "facts_by_confidence": confidence,
+            "unsourced_facts": unsourced + store.default_graph_size(), **store.counts()}
 
 
 def resolve_chain(store, name: str) -> Entity:

@@ -28,7 +28,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from kg.errors import QueryRefused, StoreError
+from kg.errors import QueryRefused, RemoteError, StoreError
 from kg.sandbox import Limits, run_limited
 
 __all__ = ["FORMS", "Limits", "Result", "check_query", "decode_query", "run_readonly", "serialize"]
@@ -96,6 +96,8 @@ def run_readonly(store, text: str, limits: Limits | None = None) -> Result:
     """
     limits = limits or Limits()
     _check_size(text, limits.max_chars)
+    if getattr(store, "remote", False):
+        return _run_remote(store, text, limits)
     folder = str(store.folder / "oxigraph")  # the version this reader holds (kg.store_folder)
     header, payload = run_limited(lambda: _evaluate(folder, text, limits), limits)
     form = header["form"]
@@ -104,6 +106,29 @@ def run_readonly(store, text: str, limits: Limits | None = None) -> Result:
     else:
         value = [quad.triple for quad in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
     return Result(form, value, header.get("truncated", False), limits.max_rows)
+
+
+def _run_remote(store, text: str, limits: Limits) -> Result:
+    """The checked query, forwarded to a remote store's endpoint (:class:`kg.remote.RemoteStore`): the server runs
+    it (its own limits apply; ``limits.timeout`` bounds the wait for the answer), rows are cut at ``max_rows`` here."""
+    from kg.remote import NTRIPLES, SPARQL_JSON, parse_results
+
+    text = _normalize(text)
+    form, _ = _inspect(text, limits.max_chars)
+    if form in ("SELECT", "ASK"):
+        value = parse_results(store.send(text, SPARQL_JSON, limits.timeout), store.url)
+        if form == "ASK":
+            return Result(form, value)
+        payload, truncated = _solutions_json(value, limits.max_rows)
+        return Result(form, ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON), truncated,
+                      limits.max_rows)
+    body = store.send(text, NTRIPLES, limits.timeout)
+    try:
+        triples = [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError as err:
+        raise RemoteError(f"the answer of {store.url} is not complete N-Triples ({err})") from err
+    truncated = limits.max_rows is not None and len(triples) > limits.max_rows
+    return Result(form, triples[:limits.max_rows], truncated, limits.max_rows)
 
 
 def _evaluate(folder: str, text: str, limits: Limits) -> tuple[dict, bytes]:

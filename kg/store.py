@@ -57,6 +57,14 @@ class Store:
         subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         return self.oxigraph.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
 
+    def default_graph_size(self) -> int:
+        """Triples in the default graph itself, not the union (chainkg writes none: each fact is in a row's graph)."""
+        return int(next(iter(self.oxigraph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+
+    def counts(self) -> dict[str, int]:
+        """Quads and named graphs, from the build record."""
+        return {"quads": self.info.get("quads"), "graphs": self.info.get("graphs")}
+
     def close(self) -> None:
         """Let go of the database and the version's lock (also done when the object is collected)."""
         self.oxigraph = None
