@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test bench bench-scale bench-ingest system-deps lint clean
+.PHONY: demo test bench bench-scale bench-ingest bench-push system-deps lint clean
 
 # The main job on the Jinan data: build the graph, print what a planner can use, write the report to $(OUT)/.
 demo: $(VENV)/.installed
@@ -35,6 +35,12 @@ bench-scale: $(VENV)/.installed
 # ingested into a copy of the bundled data with --apply, then built (make bench-ingest SIZES=10000 for a quick run).
 bench-ingest: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.ingest_scale --sizes $(SIZES) --tmp $(BENCH_TMP)
+
+# A synthetic graph (default 1M enterprises) pushed to an Oxigraph server, questions over HTTP → its section of
+# docs/benchmarks.md (make bench-push ENTERPRISES=10000 for a quick run).
+ENTERPRISES ?= 1000000
+bench-push: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.push_scale --enterprises $(ENTERPRISES) --tmp $(BENCH_TMP)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

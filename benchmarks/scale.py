@@ -337,11 +337,12 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         results.append(bench_size(n, options, options.tmp))
         results[-1]["bench_seconds"] = time.perf_counter() - started
-        kept = scale_report.section(options.output.read_text(encoding="utf-8"), scale_report.INGEST_HEADING) \
-            if options.output.exists() else ""
+        old = options.output.read_text(encoding="utf-8") if options.output.exists() else ""
         page = scale_report.render(info, results, vars(options))
-        write_atomic(options.output, scale_report.replace_section(page, scale_report.INGEST_HEADING, kept)
-                     if kept else page)
+        for heading in scale_report.KEPT_HEADINGS:  # the sections other benchmarks write into the same page
+            kept = scale_report.section(old, heading)
+            page = scale_report.replace_section(page, heading, kept) if kept else page
+        write_atomic(options.output, page)
         log(f"{n:,}: done in {time.perf_counter() - started:.0f} s → {options.output}")
 
 
