@@ -7,6 +7,8 @@ but not by string (``test_what_virtuoso_changes_in_literals`` pins each case); t
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +22,8 @@ from cli import cli
 from kg.errors import RemoteError
 from kg.push import make_client, push_store, server_count
 from tests.conftest import MINI
+from tests.servers import VIRTUOSO, VirtuosoServer
+from tests.test_remote import QUESTIONS, _same
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BOOLEAN, DECIMAL, INTEGER = (ox.NamedNode(XSD + name) for name in ("boolean", "decimal", "integer"))
@@ -162,3 +166,28 @@ def test_what_virtuoso_changes_in_literals(virtuoso_server):
 def literal(text: str) -> ox.Literal:
     """One N-Triples object, as pyoxigraph reads it."""
     return next(ox.parse(f"<a:s> <a:p> {text} .", format=ox.RdfFormat.N_TRIPLES)).object
+
+
+@pytest.fixture(scope="module")
+def jinan_virtuoso(tmp_path_factory, jinan_store):
+    """One Virtuoso for the module, holding the Jinan store after ``push --per-graph``."""
+    if VIRTUOSO is None:
+        if os.environ.get("CHAINKG_REQUIRE_VIRTUOSO"):
+            pytest.fail("virtuoso-t is missing: .ci/run installs Debian's virtuoso-opensource")
+        pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource; .ci/run does)")
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso") / "db")
+    server.start()
+    try:
+        with make_client(auth=httpx.DigestAuth(server.user, server.password)) as client:
+            result = push_store(jinan_store, server.endpoint, server.graph_store, per_graph=True, client=client)
+        assert result.server_quads == jinan_store.info["quads"]
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("argv", QUESTIONS["jinan"], ids=" ".join)
+def test_jinan_questions_same_from_virtuoso(jinan_store, jinan_virtuoso, argv):
+    """Every named question: the same JSON from Virtuoso's ``/sparql`` after ``push`` as from the embedded store."""
+    out = _same([*argv, "--format", "json"], str(jinan_store.path), jinan_virtuoso.endpoint)
+    assert json.loads(out) not in ([], {})
