@@ -29,6 +29,10 @@ Virtuoso Open Source 7.2.5 in ``tests/test_virtuoso.py``:
   spelling). Decimals and integers come back in their shortest form, which is the form chainkg writes, so they are
   left alone; language tags are read in lower case by pyoxigraph from either store.
 
+Where Virtuoso 7.2.5 evaluated a named query wrongly, the query itself was rewritten in a form both stores evaluate
+alike, with the same rows from the embedded store (``entity_facts``, ``entity_facts_out``, ``entity_links_in``,
+``chain_policies``, ``gaps_policies``, ``link_properties``: each says why in a comment).
+
 ``export`` copies the endpoint's named graphs into an in-memory Oxigraph store first (up to
 :data:`MIRROR_LIMIT` quads). What needs the embedded store's files (build, restore, push, diff of the live store)
 is refused by the CLI with a message saying so. Credentials come from the environment only

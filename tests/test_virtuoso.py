@@ -1,5 +1,7 @@
 """`chainkg push --per-graph` against a real OpenLink Virtuoso (``tests/servers.py``: a fresh database in a temporary
 folder, loopback ports, ``dba`` over HTTP digest at ``/sparql-graph-crud-auth``, counts and reads at ``/sparql``).
+After a push of the Jinan store, every named question asked of Virtuoso's ``/sparql`` with ``--store URL`` gives the
+embedded store's rows, and ``export --store URL`` the local snapshot's quads exactly (so does Oxigraph server).
 
 Virtuoso stores some literals by value and answers with its own lexical form, which is the same RDF term by value
 but not by string (``test_what_virtuoso_changes_in_literals`` pins each case); the round-trip checks compare after
