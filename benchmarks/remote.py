@@ -1,7 +1,8 @@
 """Benchmark of ``--store URL``: the same questions on the embedded store and over HTTP from an Oxigraph server
 (``oxigraph serve-read-only --union-default-graph`` on the same built store, on this machine: loopback, so the
 numbers are the cost of HTTP, JSON and the server, not of a network). Run from the repository root:
-``python -m benchmarks.remote``.
+``python -m benchmarks.remote``; ``python -m benchmarks.remote --virtuoso`` asks OpenLink Virtuoso instead (a fresh
+database in a temporary folder, the store pushed with ``--per-graph``: ``tests/servers.py``'s configuration).
 
 Each question is timed cold (the per-process caches cleared: the name index, the static rows, as in a fresh
 ``chainkg`` command) and warm (asked again in the same process); medians of several runs. Prints a table; measures,
@@ -24,7 +25,7 @@ import httpx
 from kg import paths, projection, questions, resolve
 from kg.build import build_store
 from kg.output import to_table
-from kg.push import make_client
+from kg.push import make_client, push_store
 from kg.remote import RemoteStore
 
 QUESTIONS = [
@@ -67,6 +68,16 @@ def main() -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
+        if "--virtuoso" in sys.argv:
+            from tests.servers import VirtuosoServer
+
+            virtuoso = VirtuosoServer(work / "virtuoso")
+            virtuoso.start()
+            process = virtuoso
+            with make_client(auth=httpx.DigestAuth(virtuoso.user, virtuoso.password)) as client:
+                push_store(store, virtuoso.endpoint, virtuoso.graph_store, per_graph=True, client=client)
+            _measure(store, virtuoso.endpoint)
+            return
         process = subprocess.Popen([binary, "serve-read-only", "--location", str(store.folder / "oxigraph"),
                                     "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -77,28 +88,36 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.05)
-        requests = []
-        client = make_client()
-        client.event_hooks["request"] = [requests.append]
-        remote = RemoteStore.open(url, client=client)
-        rows = []
-        for label, call in QUESTIONS:
-            local_cold = _median_ms(lambda c=call: c(store), cold=True)
-            local_warm = _median_ms(lambda c=call: c(store), cold=False)
-            remote_cold = _median_ms(lambda c=call: c(remote), cold=True)
-            remote_warm = _median_ms(lambda c=call: c(remote), cold=False)
-            _clear()
-            requests.clear()
-            call(remote)
-            rows.append({"question": label, "embedded cold ms": f"{local_cold:.1f}",
-                         "HTTP cold ms": f"{remote_cold:.1f}", "embedded warm ms": f"{local_warm:.1f}",
-                         "HTTP warm ms": f"{remote_warm:.1f}", "requests (cold)": len(requests)})
-        print(to_table(rows, list(rows[0])))
+        _measure(store, url)
     finally:
         if process is not None:
-            process.terminate()
-            process.wait(10)
+            if isinstance(process, subprocess.Popen):
+                process.terminate()
+                process.wait(10)
+            else:
+                process.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(store, url: str) -> None:
+    """Print the table for ``store`` against the endpoint ``url`` that holds the same graph."""
+    requests = []
+    client = make_client()
+    client.event_hooks["request"] = [requests.append]
+    remote = RemoteStore.open(url, client=client)
+    rows = []
+    for label, call in QUESTIONS:
+        local_cold = _median_ms(lambda c=call: c(store), cold=True)
+        local_warm = _median_ms(lambda c=call: c(store), cold=False)
+        remote_cold = _median_ms(lambda c=call: c(remote), cold=True)
+        remote_warm = _median_ms(lambda c=call: c(remote), cold=False)
+        _clear()
+        requests.clear()
+        call(remote)
+        rows.append({"question": label, "embedded cold ms": f"{local_cold:.1f}",
+                     "HTTP cold ms": f"{remote_cold:.1f}", "embedded warm ms": f"{local_warm:.1f}",
+                     "HTTP warm ms": f"{remote_warm:.1f}", "requests (cold)": len(requests)})
+    print(to_table(rows, list(rows[0])))
 
 
 if __name__ == "__main__":

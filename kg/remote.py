@@ -12,6 +12,28 @@ named question on the fixture and on Jinan). Answers are read with pyoxigraph's 
 read whole before any row is used: a 200 whose body is truncated, HTML or not SPARQL JSON is a :class:`RemoteError`,
 never a partial answer.
 
+OpenLink Virtuoso (recognised by its ``Server`` header on the first answer; that query is sent again if it changes)
+answers chainkg's questions with the same rows as the embedded store after three adjustments, all tested against
+Virtuoso Open Source 7.2.5 in ``tests/test_virtuoso.py``:
+
+* its own graphs (``virtrdf#``, ``ldp#``, the URIQA host's graph: 2,496 quads in a new database) are part of its
+  default graph and of ``GRAPH ?g``. chainkg's questions match chainkg's vocabulary, so they never meet those
+  triples, except whole-dataset scans: this module's quad counts and its copy for ``export`` keep ``GRAPH ?g`` to
+  chainkg's graphs (IRIs under ``https://w3id.org/chainkg/id/``) when the endpoint is Virtuoso, and so does
+  ``stats_unsourced`` (a filter sent to Virtuoso only: it doubles the query's time on Oxigraph). Virtuoso's
+  ``define input:default-graph-exclude`` pragma is no way out: with it, ``GRAPH <iri> { … }`` finds nothing in
+  7.2.5. ``sparql`` forwards a query as written, so it sees them.
+* it has no ``LATERAL`` (an Oxigraph extension): each ``LATERAL {`` is sent as a plain group ``{``, a join with the
+  same rows because every LATERAL group in ``kg/queries`` projects each variable it shares with the outer pattern;
+* it stores ``xsd:boolean`` by value and answers ``"1"``/``"0"``: :func:`canonical_literals` writes them back as the
+  canonical ``"true"``/``"false"`` (the same RDF terms by value; the embedded store keeps chainkg's canonical
+  spelling). Decimals and integers come back in their shortest form, which is the form chainkg writes, so they are
+  left alone; language tags are read in lower case by pyoxigraph from either store.
+
+Where Virtuoso 7.2.5 evaluated a named query wrongly, the query itself was rewritten in a form both stores evaluate
+alike, with the same rows from the embedded store (``entity_facts``, ``entity_facts_out``, ``entity_links_in``,
+``chain_policies``, ``gaps_policies``, ``link_properties``: each says why in a comment).
+
 ``export`` copies the endpoint's named graphs into an in-memory Oxigraph store first (up to
 :data:`MIRROR_LIMIT` quads). What needs the embedded store's files (build, restore, push, diff of the live store)
 is refused by the CLI with a message saying so. Credentials come from the environment only
@@ -20,9 +42,11 @@ is refused by the CLI with a message saying so. Credentials come from the enviro
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 
 import httpx
@@ -48,7 +72,7 @@ _DEFAULT_ONLY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER NOT EXISTS { GR
 MIRROR_LIMIT = 1_000_000
 _ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
-# The parts of a query text where a brace or the word WHERE is not syntax: comments, IRIs, strings.
+# The parts of a query text where a brace or the words WHERE and LATERAL are not syntax: comments, IRIs, strings.
 _TOKENS = re.compile(r"""
     (?P<skip> \#[^\n]*
       | <[^<>"{}|^`\\\x00-\x20]*>
@@ -58,7 +82,25 @@ _TOKENS = re.compile(r"""
       | '(?:[^'\\\n]|\\.)*' )
     | (?P<brace>\{)
     | (?P<where>(?<![?$\w:])WHERE\b)
+    | (?P<lateral>(?<![?$\w:])LATERAL\b)
     """, re.IGNORECASE | re.VERBOSE)
+#: Graphs of chainkg's: every other graph on a Virtuoso endpoint is the server's own (see the module's notes).
+CHAINKG_GRAPHS = "https://w3id.org/chainkg/id/"
+_OURS = f'FILTER(STRSTARTS(STR(?g), "{CHAINKG_GRAPHS}"))'
+
+
+@cache
+def _chainkg_scans() -> dict[str, str]:
+    """The whole-dataset scans (this module's and ``stats_unsourced``), each with ``GRAPH ?g`` kept to chainkg's
+    graphs: sent so to Virtuoso only (the filter doubles ``stats_unsourced``'s time on Oxigraph)."""
+    from kg.query import load_query
+
+    unsourced = load_query("stats_unsourced")
+    scans = {text: text.replace("{ ?s ?p ?o }", f"{{ ?s ?p ?o }} {_OURS}", 1) for text in (_COUNTS, _ALL_QUADS)}
+    scans[unsourced] = unsourced.replace("GRAPH ?g { ?s ?p ?o . }", f"GRAPH ?g {{ ?s ?p ?o . }} {_OURS}", 1)
+    assert all(scans[text] != text for text in scans)
+    return scans
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -129,6 +171,8 @@ class RemoteStore:
     folder: None = None
     remote: bool = True
     _mirror: ox.Store | None = field(default=None, repr=False)
+    #: Whether the endpoint is Virtuoso (None until its first answer), and the graphs that are its own.
+    virtuoso: bool | None = field(default=None, repr=False)
 
     @property
     def path(self) -> str:
@@ -169,8 +213,19 @@ class RemoteStore:
         Raises:
             RemoteError: no answer in time, an HTTP error, or an answer that is not complete SPARQL JSON results.
         """
-        body = self.send(bind_values(sparql, bindings or {}), SPARQL_JSON)
+        text = bind_values(sparql, bindings or {})
+        first = self.virtuoso is None
+        body = self.send(self.dialect(text), SPARQL_JSON)
+        if first and self.virtuoso and self.dialect(text) != text:  # now known: ask again in Virtuoso's terms
+            body = self.send(self.dialect(text), SPARQL_JSON)
         return parse_results(body, self.url)
+
+    def dialect(self, sparql: str) -> str:
+        """The query as sent: unchanged, or for Virtuoso with its own graphs excluded and no ``LATERAL`` (see the
+        module's notes)."""
+        if not self.virtuoso:
+            return sparql
+        return without_lateral(_chainkg_scans().get(sparql, sparql))
 
     def send(self, sparql: str, accept: str, timeout: float | None = None) -> bytes:
         """POST a query (form-encoded) and return the body of a successful answer of the expected type."""
@@ -186,6 +241,8 @@ class RemoteStore:
             raise QueryRefused(f"the endpoint {self.url} refused the query: {_excerpt(response)}")
         if not response.is_success:
             raise RemoteError(f"the endpoint {self.url} answered HTTP {response.status_code}: {_excerpt(response)}")
+        if self.virtuoso is None:
+            self.virtuoso = response.headers.get("server", "").lower().startswith("virtuoso")
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         wanted = JSON_TYPES if accept == SPARQL_JSON else (accept,)
         if kind not in wanted:
@@ -224,12 +281,45 @@ class RemoteStore:
         return self._mirror
 
 
+def without_lateral(sparql: str) -> str:
+    """The query with each ``LATERAL`` keyword removed (its group stays, as a plain join).
+
+    >>> without_lateral('SELECT * WHERE { ?s ?p ?o LATERAL { SELECT ?s WHERE { ?s ?q "LATERAL" } } }')
+    'SELECT * WHERE { ?s ?p ?o  { SELECT ?s WHERE { ?s ?q "LATERAL" } } }'
+    """
+    cuts = [m.span() for m in _TOKENS.finditer(sparql) if m.lastgroup == "lateral"]
+    for start, end in reversed(cuts):
+        sparql = sparql[:start] + sparql[end:]
+    return sparql
+
+
+def canonical_literals(body: bytes) -> bytes:
+    """SPARQL JSON results with each ``xsd:boolean`` ``"1"``/``"0"`` (Virtuoso's spelling) as ``"true"``/``"false"``,
+    the canonical form chainkg writes; the body unchanged when it has none. Read and written by the ``json`` module.
+    """
+    if XSD_BOOLEAN.encode() not in body:
+        return body
+    try:
+        data = json.loads(body)
+        rows = data["results"]["bindings"]
+    except (ValueError, KeyError, TypeError):
+        return body  # not SPARQL JSON SELECT results: parse_results says so
+    changed = False
+    for row in rows:
+        for term in row.values() if isinstance(row, dict) else ():
+            if isinstance(term, dict) and term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+                changed = True
+    return json.dumps(data, ensure_ascii=False).encode() if changed else body
+
+
 def parse_results(body: bytes, url: str):
     """SPARQL JSON results read whole by pyoxigraph's parser, then returned as a fresh (complete) result.
 
     Raises:
         RemoteError: the body is not complete SPARQL JSON results.
     """
+    body = canonical_literals(body)
     try:
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         if isinstance(parsed, ox.QuerySolutions):
