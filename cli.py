@@ -361,8 +361,10 @@ def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lan
               help="Seconds a query may run before the server stops it.")
 @click.option("--allow-network", is_flag=True,
               help="Serve even where the server cannot be cut off the network (SERVICE could then reach it).")
+@click.option("--page", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write an offline query page (one HTML file whose form posts to the endpoint).")
 @_data_options
-def serve(bind, timeout_s, allow_network, data_dir, store_path, lang):
+def serve(bind, timeout_s, allow_network, page, data_dir, store_path, lang):
     """Serve the store read-only as a SPARQL 1.1 endpoint (the Oxigraph server) until Ctrl-C.
 
     No updates; queries see the union of all graphs; the server runs without network access, so SERVICE reaches
@@ -372,12 +374,16 @@ def serve(bind, timeout_s, allow_network, data_dir, store_path, lang):
     """
     import signal
 
-    from kg.serve import Endpoint
+    from kg.atomic import write_atomic
+    from kg.serve import Endpoint, query_page
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as Ctrl-C does
     try:
         with Endpoint(_open(data_dir, store_path), bind, timeout_s, allow_network) as endpoint:
             click.echo(f"SPARQL endpoint: {endpoint.url} (read-only; Ctrl-C stops it)")
+            if page:
+                write_atomic(page, query_page(endpoint.url))
+                click.echo(f"offline query page: {page}")
             endpoint.wait()
     except KeyboardInterrupt:
         return

@@ -143,3 +143,48 @@ def _read_line(process: subprocess.Popen, deadline: float) -> str:
             break
         data += chunk
     return data.decode("utf-8", "replace").strip()
+
+
+def query_page(url: str) -> str:
+    """An offline query page for the endpoint at ``url``: one self-contained HTML file (no script, no style sheet or
+    font from elsewhere) whose form posts the query to the endpoint, as a SPARQL 1.1 Protocol form request.
+
+    The Oxigraph server's own page (GET /) loads prefix completions from prefix.cc in the browser; this page needs
+    nothing but the endpoint. A form cannot choose the answer's format: the server sends SPARQL XML results, which a
+    browser shows or (Chromium) saves as a file. Rendering a table in the page would need the server's CORS headers,
+    which would let any web page open in the browser read the endpoint; the page does without.
+    """
+    from html import escape
+
+    example = ("PREFIX ckg: <https://w3id.org/chainkg/ontology#>\n"
+               "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+               "SELECT ?chain ?name WHERE {\n  ?chain a ckg:LandmarkChain ; skos:prefLabel ?name .\n"
+               "  FILTER(lang(?name) = \"zh\")\n} ORDER BY ?name")
+    return f"""<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<title>chainkg SPARQL 查询 · query</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto;
+       max-width: 60em; color: #222; }}
+h1 {{ font-size: 1.4em; }}
+textarea {{ width: 100%; height: 16em; font-family: monospace; font-size: 0.95em; }}
+button {{ font-size: 1em; padding: 0.4em 1.2em; margin-top: 0.6em; }}
+p.note {{ color: #555; font-size: 0.9em; }}
+code {{ background: #f3f3f3; padding: 0 0.2em; }}
+</style>
+</head>
+<body>
+<h1>chainkg SPARQL 查询 · query</h1>
+<p>端点 / endpoint: <code>{escape(url)}</code>(只读 / read-only)</p>
+<form method="post" action="{escape(url, quote=True)}" target="_blank">
+<textarea name="query" spellcheck="false">{escape(example)}</textarea>
+<button type="submit">查询 · Run</button>
+</form>
+<p class="note">结果为 SPARQL XML,浏览器会显示或保存该文件。本页离线可用,不加载任何外部资源。
+The answer comes as SPARQL XML results, which the browser shows or saves. This page works offline and loads nothing
+from elsewhere.</p>
+</body>
+</html>
+"""

@@ -291,3 +291,35 @@ def test_without_namespaces_it_refuses_unless_the_network_is_allowed(mini_store)
         finally:
             allowed.send_signal(signal.SIGTERM)
             assert allowed.wait(20) == 0
+
+
+def test_the_offline_query_page_posts_to_the_endpoint_and_loads_nothing_else(mini_store, tmp_path):
+    """`serve --page FILE`: one HTML file whose form posts the query to the endpoint (what a browser sends for it is
+    answered with results), and no other address in it: the server's own page loads prefix.cc, this one nothing."""
+    page = tmp_path / "query.html"
+    server = Served(MINI, mini_store.path, "--page", str(page))
+    try:
+        assert server.process.stdout.readline().strip() == f"offline query page: {page}"
+        html = page.read_text(encoding="utf-8")
+        endpoint = f"{server.url}/query"
+        assert f'<form method="post" action="{endpoint}"' in html and '<textarea name="query"' in html
+        import re
+
+        addresses = set(re.findall(r"[a-z]+://[^\s\"<>&]+", html))
+        assert addresses == {endpoint, "https://w3id.org/chainkg/ontology#",
+                             "http://www.w3.org/2004/02/skos/core#"}, addresses  # the example query's prefixes
+        assert "<script" not in html and "<link" not in html
+        # the request a browser makes when the form is sent: form-encoded, a browser's Accept header
+        query = html.split('spellcheck="false">')[1].split("</textarea>")[0]
+        import html as html_module
+
+        body = urllib.parse.urlencode({"query": html_module.unescape(query)}).encode()
+        status, content_type, answer = server.request(
+            "/query", body, {"Content-Type": "application/x-www-form-urlencoded",
+                             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+        assert status == 200
+        kind = "xml" if "xml" in content_type else "json"
+        names = [row[1] for row in _rows(kind, answer)]
+        assert "芯片" in names, names
+    finally:
+        assert server.stop() == 0
