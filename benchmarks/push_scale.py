@@ -17,13 +17,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
 from benchmarks import scale_report
-from benchmarks.remote import _clear, _median_ms
+from benchmarks.remote import _clear, _median_ms, wait_until_answering
 from benchmarks.scale import CLI, ROOT, _failure, log, machine, run_child
 
 HEADING = scale_report.PUSH_HEADING
@@ -73,12 +70,7 @@ def bench(n: int, options: argparse.Namespace) -> dict:
                                    str(work / "server"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}/query"
-        for _ in range(400):
-            try:
-                if httpx.post(url, data={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+        wait_until_answering(url)
         log(f"{n:,}: chainkg push")
         child = run_child([*CLI, "push", "--endpoint", url, "--data", str(data), "--store", str(store_path)],
                           options.timeout)

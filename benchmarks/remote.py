@@ -58,6 +58,17 @@ def _median_ms(call, cold: bool) -> float:
     return statistics.median(times) * 1000
 
 
+def wait_until_answering(url: str, seconds: float = 20) -> None:
+    """Wait until the SPARQL endpoint at ``url`` answers ``ASK {}`` (a server just started)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.post(url, data={"query": "ASK {}"}, timeout=1).is_success:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="chainkg-remote-bench-"))
     binary = Path(sys.executable).with_name("oxigraph")
@@ -82,12 +93,7 @@ def main() -> None:
                                     "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}/query"
-        for _ in range(200):
-            try:
-                if httpx.post(url, data={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+        wait_until_answering(url)
         _measure(store, url)
     finally:
         if process is not None:

@@ -13,7 +13,7 @@ chunk: everything else it held is dropped, not only chainkg's graphs) and the re
 
 A server whose graph store takes one graph per request (Virtuoso's ``/sparql-graph-crud-auth``) is served with
 ``per_graph``: each chunk is split by graph and POSTed as N-Triples to ``?graph=IRI`` (one request per graph in a
-chunk: the Jinan store has 384 graphs, a synthetic one a few dozen); ``replace`` then first DELETEs each of the
+chunk: the bundled store has 384 graphs, a synthetic one a few dozen); ``replace`` then first DELETEs each of the
 store's graphs and leaves the server's other graphs alone, and the count covers the store's graphs only (tested
 against Virtuoso Open Source 7.2 in ``tests/test_virtuoso.py``, as ``dba`` with digest auth).
 

@@ -469,7 +469,7 @@ def chain_profile(store, chain: str) -> dict:
 
     Sized for any store: ``enterprises`` is the first page of :func:`chain_enterprises` (chain-masters and leading
     enterprises first; :data:`PAGE` rows) and ``enterprise_total`` counts them all; the rest is behind paging. On
-    the Jinan data the first page holds every enterprise.
+    the bundled data the first page holds every enterprise.
 
     Returns:
         ``{"chain", "segments", "enterprises", "enterprise_total", "parks", "places", "policies", "indicators"}``;
@@ -528,7 +528,7 @@ def district_profile(store, name: str, limit: int = PAGE, offset: int = 0) -> di
 
     Sized for any store: the chains its enterprises belong to come with the build's counts (``enterprise_count``;
     named in ``via`` when at most :data:`NAMED_UP_TO`); ``enterprises`` is one page (``limit`` rows from
-    ``offset``, in store order, each page sorted by IRI) and ``enterprise_total`` counts them all. On the Jinan data
+    ``offset``, in store order, each page sorted by IRI) and ``enterprise_total`` counts them all. On the bundled data
     the first page holds every enterprise.
 
     Returns:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MINI, tree_hash
+from tests.test_sparql_guard import Listener
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,33 +66,6 @@ def test_a_users_folder_with_a_file_named_like_ours_is_kept(place, command, mark
 
 
 # 2. No query reaches the network ----------------------------------------------------------------------------------
-
-class Listener:
-    """A TCP listener on a free loopback port that records every connection it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.sock.close()
-
 
 @pytest.mark.parametrize("template", [
     'SELECT * WHERE {{ BIND("a\\u0022 AS ?x) }} #\\u0022" AS ?x) SERVICE <http://127.0.0.1:{port}/sparql> '

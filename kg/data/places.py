@@ -3,7 +3,7 @@
 Owns the place rules of ``chainkg ingest`` (``docs/schema.md`` states them):
 
 - a district column is read as a place name (full, ``历下区``; short, ``历下``; a former name or an alias from
-  aliases.csv), a division or statistical code, or a name inside a longer text (``济南市历下区``);
+  aliases.csv), a division or statistical code, or a name inside a longer text (a full registered address);
 - without one, the address is searched for the places' full names, then their short forms; the longest name found
   wins (the regex tries longer names first), and two different places named in one address are left for review;
 - the credit code's positions 3-8 (the division where it was registered, possibly a former code whose successor the
