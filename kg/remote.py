@@ -9,8 +9,8 @@ Bound values are never pasted as text: each term is written in pyoxigraph's own 
 library) into a ``VALUES`` block, the first element of the query's outermost ``WHERE`` group: the same rows as
 Oxigraph's substitutions, which bind the variable before the pattern is evaluated (tests/test_remote.py checks every
 named question on the fixture and the bundled data). Answers are read with pyoxigraph's own SPARQL JSON results
-parser, and read whole before any row is used: a 200 whose body is truncated, HTML or not SPARQL JSON is a :class:`RemoteError`,
-never a partial answer.
+parser, and read whole before any row is used: a 200 whose body is truncated, HTML or not SPARQL JSON is a
+:class:`RemoteError`, never a partial answer.
 
 OpenLink Virtuoso (recognised by its ``Server`` header on the first answer; that query is sent again if it changes)
 answers chainkg's questions with the same rows as the embedded store after three adjustments, all tested against
