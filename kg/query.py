@@ -10,7 +10,8 @@ A query file declares what it takes in its header, one line per parameter (:func
     # Param: ?enterprise enterprise optional
 
 The type is an entity kind (``chain``, ``segment``, ``enterprise``, ``park``, ``place``, ``policy``, ``system``; a
-value is a name resolved like any name argument), ``entity`` (any kind), ``iri``, or a literal type (:data:`LITERAL_TYPES`).
+value is a name resolved like any name argument), ``entity`` (any kind), ``iri``, or a literal type
+(:data:`LITERAL_TYPES`).
 """
 
 from __future__ import annotations

@@ -22,10 +22,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
-
 from kg.query import parameters, to_python
 from kg.remote import bind_values, without_lateral
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "kg" / "queries").glob("*.rq")) + sorted((ROOT / "examples").glob("*.rq"))
@@ -41,7 +41,8 @@ KIND_QUERIES = {
     "policy": "SELECT ?x WHERE { ?x a ckg:PolicyDocument }",
     "enterprise": "SELECT ?x WHERE { ?x a ckg:Enterprise }",
     "system": "SELECT ?x WHERE { ?x a ckg:ChainSystem }",
-    "entity": "SELECT ?x WHERE { VALUES ?t { ckg:IndustrialChain ckg:Enterprise ckg:Park ckg:PolicyDocument } ?x a ?t }",
+    "entity": "SELECT ?x WHERE { VALUES ?t { ckg:IndustrialChain ckg:Enterprise ckg:Park ckg:PolicyDocument } "
+              "?x a ?t }",
 }
 #: Parameters typed ``iri`` or ``string`` are sampled by their name (a new one needs a line here).
 NAMED_QUERIES = {
