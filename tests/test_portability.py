@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationW
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "kg" / "queries").glob("*.rq")) + sorted((ROOT / "examples").glob("*.rq"))
 CKG = "https://w3id.org/chainkg/ontology#"
-PREFIX = "PREFIX ckg: <https://w3id.org/chainkg/ontology#>\n"
+PREFIX = "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
 
 #: The values a parameter of each kind takes: every entity of the kind (``place``: divisions and zones, not parks).
 KIND_QUERIES = {
@@ -44,7 +44,7 @@ KIND_QUERIES = {
     "entity": "SELECT ?x WHERE { VALUES ?t { ckg:IndustrialChain ckg:Enterprise ckg:Park ckg:PolicyDocument } "
               "?x a ?t }",
 }
-#: Parameters typed ``iri`` or ``string`` are sampled by their name (a new one needs a line here).
+#: Parameters typed ``iri`` or a literal type are sampled by their name (a new one needs a line here).
 NAMED_QUERIES = {
     "page": "SELECT ?x WHERE { ?x ckg:pageOf ?chain }",
     "p": "SELECT DISTINCT ?x WHERE { ?s ?x ?o . ?x a <http://www.w3.org/2002/07/owl#ObjectProperty> }",
@@ -55,6 +55,8 @@ NAMED_QUERIES = {
     # the Jinan enterprises carry no credit code: one of the right form that names no one, besides any there are
     "code": 'SELECT ?x WHERE { { ?e ckg:creditCode ?x } UNION { VALUES ?x { "91370100MA3C000000" } } }',
     "key": "SELECT ?x WHERE { GRAPH <https://w3id.org/chainkg/id/graph/names> { ?e ckg:matchKey ?x } }",
+    "since": "SELECT DISTINCT ?x WHERE { ?p <http://purl.org/dc/terms/issued> ?d "
+             "BIND(xsd:integer(SUBSTR(STR(?d), 1, 4)) AS ?x) }",
 }
 #: How many values a parameter takes: the first required one (spread over all its values: rdflib takes seconds on
 #: the largest queries; CHAINKG_PORTABILITY_ALL=1 runs every value), and each of the others.
@@ -84,7 +86,7 @@ def _values(store, text: str, **bound) -> list[ox.NamedNode | ox.Literal]:
 
 
 def _candidates(store, param) -> list:
-    if param.kinds[0] not in ("iri", "string"):
+    if param.kinds[0] in KIND_QUERIES:
         return [v for kind in param.kinds for v in _values(store, KIND_QUERIES[kind])]
     assert param.name in NAMED_QUERIES, f"add sample values for ?{param.name} ({param.kind}) to NAMED_QUERIES"
     return _values(store, NAMED_QUERIES[param.name])
@@ -103,8 +105,8 @@ def cases(store, text: str) -> list[dict]:
             if param is first or not param.required:
                 continue
             pool = set(_candidates(store, param))
-            near = [v for v in [value, *_values(store, NEAR, v=value)] if v in pool] if param.kinds[0] not in (
-                "string",) else []
+            near = [v for v in [value, *_values(store, NEAR, v=value)] if v in pool] if param.kinds[0] in (
+                *KIND_QUERIES, "iri") else []
             case[param.name] = (near or sorted(pool, key=str))[:OTHER_VALUES]
         out.extend(_expand(case))
     return out
