@@ -533,7 +533,8 @@ def _ref(data: Mapping) -> dict:
 
 def _neighbour(graph: nx.DiGraph, node, distance: int, grades: dict) -> dict:
     data = graph.nodes[node]
-    return {"segment": data.get("name"), "segment_en": data.get("name_en"), "iri": node, "grade": grades[node][0], "distance": distance,
+    return {"segment": data.get("name"), "segment_en": data.get("name_en"), "iri": node, "grade": grades[node][0],
+            "distance": distance,
             "enterprises": [e["name"] for e in data.get("enterprises", [])],
             "enterprises_en": [e.get("name_en") or e["name"] for e in data.get("enterprises", [])],
             "enterprise_count": data.get("enterprise_count", len(data.get("enterprises", [])))}

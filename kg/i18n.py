@@ -31,7 +31,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
               "municipal": ("市级", "municipal level"), "district": ("区县级", "district level")},
     "bool": {"yes": ("是", "yes"), "no": ("否", "no")},
     # --- ontology individuals (skos:prefLabel, tested) ---
-    "chain_group": {"advantage": ("优势产业链", "advantage group"), "characteristic": ("特色产业链", "characteristic group"),
+    "chain_group": {"advantage": ("优势产业链", "advantage group"),
+                    "characteristic": ("特色产业链", "characteristic group"),
                     "emerging": ("新兴产业链", "emerging group")},
     "indicator_kind": {"actual": ("实际值", "actual"), "target": ("目标值", "target")},
     "source_kind": {"document": ("文献", "document"), "dataset": ("数据集", "dataset"),
@@ -58,7 +59,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "Tally": ("计数", "tally"),
     },
     "tier": {"landmark": ("标志性产业链", "landmark chain"), "key": ("重点产业链", "key chain")},
-    "park_kind": {"industrial_park": ("产业园区", "industrial park"), "development_zone": ("开发区", "development zone"),
+    "park_kind": {"industrial_park": ("产业园区", "industrial park"),
+                  "development_zone": ("开发区", "development zone"),
                   "base": ("产业基地", "industrial base"), "cluster_area": ("产业集聚区", "cluster area")},
     # --- units of figures (the data's own words) ---
     "unit": {"亿元": ("亿元", "100 million yuan"), "平方公里": ("平方公里", "km²"), "亩": ("亩", "mu"),
@@ -92,7 +94,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown": ("—", "—"),
     "sources": ("来源", "sources"),
     # --- tables (kg/views.py, kg/gap_views.py, kg/analysis.py reasons) -------------------------------------------
-    "tbl.names_zh_only": ("数据中没有中文形式的名称按原文显示。", "Names without an English form in the data are shown in Chinese."),
+    "tbl.names_zh_only": ("数据中没有中文形式的名称按原文显示。",
+                          "Names without an English form in the data are shown in Chinese."),
     "tbl.list_sep": ("、", ", "),
     "tbl.ellipsis": ("…", "…"),
     "tbl.more": ("… 共 {total} 个", "… {total} in all"),
@@ -141,11 +144,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "title.places": ("{name}:区县与功能区", "{name}: districts and zones"),
     "title.figures_targets": ("{name}:指标与目标", "{name}: figures and targets"),
     "title.positioning": ("{name} ({code}):产业定位", "{name} ({code}): positioning"),
-    "title.district_chains": ("{name}:产业链", "{name}: chains"), "title.district_parks": ("{name}:园区", "{name}: parks"),
+    "title.district_chains": ("{name}:产业链", "{name}: chains"),
+    "title.district_parks": ("{name}:园区", "{name}: parks"),
     "title.district_enterprises": ("{name}:企业", "{name}: enterprises"),
     "title.district_policies": ("{name}:政策", "{name}: policies"),
     "title.figures": ("{name}:指标", "{name}: figures"), "title.links": ("关联", "links"),
-    "title.targets_set": ("设定的目标", "targets set"), "title.facts": ("{name} ({kind}):事实", "{name} ({kind}): facts"),
+    "title.targets_set": ("设定的目标", "targets set"),
+    "title.facts": ("{name} ({kind}):事实", "{name} ({kind}): facts"),
     "title.links_in": ("指向它的关联", "links to it"), "title.stats": ("chainkg 统计", "chainkg stats"),
     "title.gaps": ("补链清单", "ranked gaps"), "title.chain_gaps": ("{chain}:补链清单", "{chain}: ranked gaps"),
     "title.coverage_by_chain": ("各产业链覆盖情况", "coverage by chain"),
@@ -160,11 +165,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "city."),
     "note.links": ("方向:引出 = 本文件 → 对象;引入 = 对象 → 本文件。",
                    "dir: out = this document → target; in = target → this document."),
-    "note.key_chains": ("已宣布 {declared} 条重点产业链,但没有公开来源列出名单。所列 {shown} 条重点产业链为本市机构提及的候选,"
+    "note.key_chains": ("已宣布 {declared} 条重点产业链,但没有公开来源列出名单。所列 {shown} "
+                        "条重点产业链为本市机构提及的候选,"
                         "未证实属于这 {declared} 条。",
                         "{declared} key chains are declared; no public source names them. The {shown} key chains "
                         "shown are candidates named by the city's bodies, unconfirmed as members of the {declared}."),
-    "note.shown_of": ("{property}:显示 {shown} 条,共 {total:,}{plus} 条", "{property}: {shown} of {total:,}{plus} shown"),
+    "note.shown_of": ("{property}:显示 {shown} 条,共 {total:,}{plus} 条",
+                      "{property}: {shown} of {total:,}{plus} shown"),
     "stats.entities": ("实体:{label}", "entities: {label}"), "stats.facts": ("事实:{label}", "facts: {label}"),
     "stats.unsourced": ("无来源的事实", "unsourced facts"), "stats.quads": ("存储中的四元组", "quads in store"),
     "stats.graphs": ("命名图", "named graphs"),
@@ -174,24 +181,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.general": ("覆盖全部产业链", "covers all chains"), "field.level": ("层级", "level"),
     "field.jurisdiction": ("适用辖区", "jurisdiction"), "field.confidence": ("可信度", "confidence"),
     "field.sources": ("来源", "sources"),
-    "note.modelling": ("环节、其顺序与 GB/T 行业代码为建模选择(来源类型:建模选择),并非该地的官方事实;企业只有经环节关联才计入环节。",
+    "note.modelling": ("环节、其顺序与 GB/T 行业代码为建模选择(来源类型:建模选择),并非该地的官方事实;"
+                       "企业只有经环节关联才计入环节。",
                        "Segments, their order and GB/T codes are a modelling choice (source kind: modelling), not an "
                        "official fact of the area; enterprises count for a segment only through in_segment links."),
-    "note.sparse": ("产业链数据往往稀疏:空白环节可能是缺少数据而非缺少产业。关联到本链但未关联任何环节的企业列为“未划分环节”。",
+    "note.sparse": ("产业链数据往往稀疏:空白环节可能是缺少数据而非缺少产业。关联到本链但未关联任何环节的企业列为“未划"
+                    "分环节”。",
                     "Chain data is often sparse: a blank segment may be missing data rather than missing industry. "
                     "Enterprises linked to a chain but to none of its segments are listed as unplaced."),
     "note.blank_count": ("{total} 个环节中 {blank} 个为空白。", "{blank} of {total} segments are blank."),
     "note.no_segments": ("没有可评级的环节。", "No segments to grade."),
     "note.unplaced": ("本链有 {count} 家企业尚未划分环节:{names}", "{count} enterprises of this chain have no segment "
                       "yet: {names}"),
-    "note.unplaced_one": ("本链有 {count} 家企业尚未划分环节:{names}", "{count} enterprise of this chain has no segment "
-                          "yet: {names}"),
+    "note.unplaced_one": ("本链有 {count} 家企业尚未划分环节:{names}",
+                          "{count} enterprise of this chain has no segment yet: {names}"),
     "note.unplaced_chain": ("{chain}:{count} 家企业尚未划分环节:{names}",
                             "{chain}: {count} enterprises have no segment yet: {names}"),
     "note.unplaced_chain_one": ("{chain}:{count} 家企业尚未划分环节:{names}",
                                 "{chain}: {count} enterprise has no segment yet: {names}"),
     "note.unplaced_segment": ("(未划分环节)", "(no segment)"),
-    "note.summary": ("完整度 = 非空白环节的占比;加权完整度 = 各位置占比的均值(配套支撑计 0.5)。专项政策指点名本链(至多 3 条链之一)或其环节的政策。",
+    "note.summary": ("完整度 = 非空白环节的占比;加权完整度 = 各位置占比的均值(配套支撑计 0.5)。"
+                     "专项政策指点名本链(至多 3 条链之一)或其环节的政策。",
                      "complete = share of non-blank segments; weighted = mean over positions (support 0.5). A "
                      "chain-specific policy names the chain (among at most 3) or one of its segments."),
     "note.coverage": ("每格为位于该地(或其园区)的本链企业数,与 `chainkg enterprises CHAIN --district PLACE` 所列一致;"
@@ -199,15 +209,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Each cell counts the chain's enterprises located in the place (or in a park there), as "
                       "`chainkg enterprises CHAIN --district PLACE` lists them; total = distinct enterprises of the "
                       "chain; unlocated = no known location."),
-    "note.bridges": ("每个环节只属于一条产业链,因此产业链之间只通过 GB/T 行业类别共享环节。介数按产业链与连接主体的二部图计算。",
+    "note.bridges": ("每个环节只属于一条产业链,因此产业链之间只通过 GB/T 行业类别共享环节。"
+                     "介数按产业链与连接主体的二部图计算。",
                      "Segments belong to one chain each, so chains share segments only through GB/T industry classes. "
                      "Betweenness is in the bipartite graph of chains and bridging entities."),
-    "note.mismatches": ("有定位无企业 {positioned} 处,有企业无定位 {present} 处。来源 = 定位出自何处:第一类为定位关联所在行,"
+    "note.mismatches": ("有定位无企业 {positioned} 处,有企业无定位 {present} 处。来源 = 定位出自何处:"
+                        "第一类为定位关联所在行,"
                         "第二类为该地定位表述的文献。",
                         "{positioned} positioned without presence, {present} present without positioning. sources = "
                         "where the positioning comes from: the positioning link's row for the first kind, the "
                         "documents of the place's positioning statement for the second."),
-    "note.no_mismatches": ("没有定位与实际不符之处:每个有定位的地点都有该链的企业或园区,每个有企业或园区的地点都有相应定位。",
+    "note.no_mismatches": ("没有定位与实际不符之处:每个有定位的地点都有该链的企业或园区,每个有企业或园区的地点都有相应"
+                           "定位。",
                            "There are no positioning mismatches: every positioned place holds an enterprise or park "
                            "of the chain, and every place holding one is positioned for it."),
     # gap reasons (kg.analysis, as kg.i18n.Note): full text
@@ -227,7 +240,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                        "{count} local enterprise with park carrier and policy support"),
     "reason.weak": ("本地企业 {count} 家 (< {min}),{missing}", "{count} local enterprises (< {min}), {missing}"),
     "reason.weak_one": ("本地企业 {count} 家 (< {min}),{missing}", "{count} local enterprise (< {min}), {missing}"),
-    "reason.cut_gap": ("断点:缺失它会把本链已覆盖的环节分隔开", "cut gap: removing it separates covered segments of the chain"),
+    "reason.cut_gap": ("断点:缺失它会把本链已覆盖的环节分隔开",
+                       "cut gap: removing it separates covered segments of the chain"),
     "reason.betweenness": ("介数 {value:.2f} (≥ {threshold}):位于多条供应路径上",
                            "high betweenness {value:.2f} (≥ {threshold}): on many supply paths"),
     "reason.local_upstream": ("本地上游:{segments}", "local upstream: {segments}"),
@@ -236,7 +250,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lack.park_carrier": ("园区载体", "park carrier"), "lack.policy_support": ("政策支持", "policy support"),
     "lack.no_anchor": ("无链主或龙头企业", "no chain-master or leading enterprise"),
     "lack.no_carrier_or_policy": ("无园区载体或政策支持", "no park carrier or policy support"),
-    "lack.no_park_carrier": ("无园区载体", "no park carrier"), "lack.no_policy_support": ("无政策支持", "no policy support"),
+    "lack.no_park_carrier": ("无园区载体", "no park carrier"),
+    "lack.no_policy_support": ("无政策支持", "no policy support"),
     # gap reasons: short labels for the terminal table
     "short.no_enterprise": ("无本地企业", "no local enterprise"),
     "short.enterprises": ("本地企业 {count} 家", "{count} local enterprises"),
@@ -255,14 +270,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "{count} enterprise of the chain is placed in no segment and may belong here: "
                                   "{names}"),
     "unknown.no_chain_master": ("无链主可能只是现有来源未点名,并不表示确实没有",
-                                "no chain-master may mean none is named in the sources we have, not that there is none"),
+                                "no chain-master may mean none is named in the sources we have, not that there is "
+                                "none"),
     "unknown.key_candidate": ("候选重点产业链:已宣布 {declared} 条重点产业链,但没有公开来源列出名单,其身份未经证实",
                               "a candidate key chain: {declared} key chains are declared but no public source names "
                               "them, so its membership is unproven"),
     "unknown.key_candidate_any": ("候选重点产业链:重点产业链已宣布,但没有公开来源列出名单,其身份未经证实",
                                   "a candidate key chain: the key chains are declared but no public source names "
                                   "them, so its membership is unproven"),
-    "unknown.no_breakdown": ("本链没有环节划分:无法评级", "no segment breakdown for this chain: segments cannot be graded"),
+    "unknown.no_breakdown": ("本链没有环节划分:无法评级",
+                             "no segment breakdown for this chain: segments cannot be graded"),
     "unknown.mostly_blank": ("多数环节为空白:数据稀疏,空白可能是缺少数据",
                              "most segments are blank: the data is sparse, so blanks may be missing data"),
     "unknown.absence": ("数据中没有不等于实地没有:只统计来源点名的企业,实际数量可能更多",
@@ -272,7 +289,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "the positioning statement may name the industry in other words; only ckg:positionedFor "
                             "links count"),
     "unknown.no_statement": ("该地没有已知的定位表述", "no positioning statement is known for this place"),
-    "unknown.key_left_out": ("已宣布 {declared} 条重点产业链,但没有公开来源列出名单;{named} 条重点产业链候选未列入(用 --tier key)",
+    "unknown.key_left_out": ("已宣布 {declared} 条重点产业链,但没有公开来源列出名单;{named} 条重点产业链候选未列入(用 "
+                             "--tier key)",
                              "{declared} key chains are declared but unnamed by any public source; the {named} "
                              "key-chain candidates are left out (use --tier key)"),
     "unknown.key_unconfirmed": ("已宣布 {declared} 条重点产业链,但没有公开来源列出名单;所列重点产业链为未证实的候选",
