@@ -315,6 +315,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mismatch.present_both": ("{place}有{chain}企业 {count} 家、承载园区 {parks} 个,但没有来源为其定位该链",
                               "{count} enterprise(s), {parks} carrier park(s) of {chain} in {place}, which no source "
                               "positions for it"),
+    # diff (kg/snapshot.py render_diff)
+    "diff.none": ("无变化", "no changes"),
+    "diff.total": ("共 {count} 处变化:{parts}", "{count} changes: {parts}"),
+    "diff.total_one": ("共 {count} 处变化:{parts}", "{count} change: {parts}"),
+    "diff.entity_added": ("新增实体", "entity added"), "diff.entity_removed": ("删除实体", "entity removed"),
+    "diff.link_added": ("新增关联", "link added"), "diff.link_removed": ("删除关联", "link removed"),
+    "diff.value_changed": ("数值变化", "value changed"), "diff.backing_changed": ("依据变化", "backing changed"),
+    "diff.n.entity_added": ("新增实体 {count} 个", "{count} entities added"),
+    "diff.n.entity_added_one": ("新增实体 {count} 个", "{count} entity added"),
+    "diff.n.entity_removed": ("删除实体 {count} 个", "{count} entities removed"),
+    "diff.n.entity_removed_one": ("删除实体 {count} 个", "{count} entity removed"),
+    "diff.n.link_added": ("新增关联 {count} 条", "{count} links added"),
+    "diff.n.link_added_one": ("新增关联 {count} 条", "{count} link added"),
+    "diff.n.link_removed": ("删除关联 {count} 条", "{count} links removed"),
+    "diff.n.link_removed_one": ("删除关联 {count} 条", "{count} link removed"),
+    "diff.n.value_changed": ("数值变化 {count} 处", "{count} values changed"),
+    "diff.n.value_changed_one": ("数值变化 {count} 处", "{count} value changed"),
+    "diff.n.backing_changed": ("依据变化 {count} 处", "{count} backings changed"),
+    "diff.n.backing_changed_one": ("依据变化 {count} 处", "{count} backing changed"),
     # --- pages (report, chain maps, overview) -----------------------------------------------------------------------
     # --- indicators (targets against actuals) -----------------------------------------------------------------------
     # --- formats and progress (CSV/xlsx files, terminal, long work) ---------------------------------------------------
