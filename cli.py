@@ -220,7 +220,7 @@ def stats(fmt, data_dir, store_path, lang):
     from kg.views import stats_view
 
     result = questions.stats(_open(data_dir, store_path))
-    _emit(stats_view(result), fmt, result)
+    _emit(stats_view(result, lang), fmt, result)
 
 
 @cli.command()

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from kg.i18n import code
+
 #: Cells starting with these are read as formulas by spreadsheets; prefix them with an apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,14 +23,19 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
 
 
-def cell(value) -> str:
-    """A value as table text: lists joined with ``; ``, ``None`` as ``—`` (unknown)."""
+def cell(value, lang: str | None = None) -> str:
+    """A value as table text: lists joined with ``; ``, ``None`` as ``—`` (unknown), a boolean as 是/否 (``lang``
+    ``en``: yes/no; the views give booleans as labels in the reader's language already).
+
+    >>> cell(True), cell(False, "en"), cell(["a", None])
+    ('是', 'no', 'a; —')
+    """
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return code("bool", "yes" if value else "no", lang)
     if isinstance(value, (list, tuple)):
-        return "; ".join(cell(v) for v in value) or "—"
+        return "; ".join(cell(v, lang) for v in value) or "—"
     if isinstance(value, dict):
         return str(value.get("title") or value.get("name") or value)
     return " ".join(str(value).split())
