@@ -19,7 +19,12 @@ import re
 from kg.i18n import MESSAGES, code, t
 from kg.viz import basis_label, name_of, ref
 
-_WEB = re.compile(r"^https?://", re.IGNORECASE)
+_WEB = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+
+def web_address(url) -> bool:
+    """Whether an address may become a link: ``http``/``https`` with nothing that could leave an attribute."""
+    return bool(url) and _WEB.match(str(url)) is not None
 
 
 def zh_only(row: dict, lang: str, en: str = "name_en") -> bool:
@@ -54,7 +59,7 @@ def sources(rows: list[dict] | None, limit: int = 40) -> list[dict]:
         url = str(src.get("url") or "")
         out.append({"title": str(src.get("title") or src.get("label") or src.get("id") or ""),
                     "meta": " · ".join(str(p) for p in (src.get("outlet"), src.get("date")) if p),
-                    "url": url if _WEB.match(url) else "", "text": "" if _WEB.match(url) else url})
+                    "url": url if web_address(url) else "", "text": "" if web_address(url) else url})
         if len(out) >= limit:
             break
     return out
@@ -68,7 +73,7 @@ def fact(label_key: str, values, lang: str, cls: str = "") -> dict | None:
 
 def entry(kind_key: str, row: dict, lang: str, facts: list, source_rows=None, **extra) -> dict:
     """A panel entry: kind, title (name in ``lang``), the other language's name, facts, sources."""
-    other = row.get("name") if lang == "en" else row.get("name_en")
+    other = None if lang == "en" else row.get("name_en")
     return {"kind": t(kind_key, lang), "title": name_of(row, lang), "zh": zh_only(row, lang),
             "alt": str(other) if other and other != name_of(row, lang) else "",
             "facts": [f for f in facts if f], "sources": sources(source_rows), **extra}

@@ -44,7 +44,7 @@ from kg.i18n import MESSAGES, code, t
 from kg.manifest import dataset_text, store_dataset, synthetic_notice
 from kg.output import to_csv
 from kg.overview_matrix import overview_matrix
-from kg.panel import reason_text
+from kg.panel import reason_text, web_address
 from kg.resolve import Entity
 
 log = logging.getLogger(__name__)
@@ -335,13 +335,8 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
         places=[_label(p["name"], p.get("name_en"), lang) for p in cov["places"]], coverage_notes=cov["unknown"],
         grades=viz.GRADES, mark=viz.MARK)
     files["sources.html"] = env.get_template("sources.html").render(
-        **common, title=t("page.sources_title", lang), sources=[{**s, "web": _web(s.get("url"))} for s in listed])
+        **common, title=t("page.sources_title", lang), sources=[{**s, "web": web_address(s.get("url"))} for s in listed])
     return files
-
-
-def _web(url) -> bool:
-    """Whether an address may become a link (``http``/``https`` only; anything else stays text)."""
-    return bool(url) and re.match(r"^https?://[^\s\"'<>]+$", str(url), re.IGNORECASE) is not None
 
 
 def _heat_cell(cell: dict, peak: int, chain: str, place: str, sources: Sources, lang: str) -> dict:

@@ -19,6 +19,7 @@ class PageScan(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.tags, self.urls, self.handlers, self.scripts, self.meta = [], [], [], [], {}
+        self.links: list[tuple[str, str, dict]] = []  # (tag, URL, attributes) of every URL attribute
         self._in_script = None
         self.feed(text)
 
@@ -26,6 +27,7 @@ class PageScan(HTMLParser):
         self.tags.append(tag)
         attrs = dict(attrs)
         self.urls += [v for k, v in attrs.items() if k in ("src", "href", "action", "srcset")]
+        self.links += [(tag, v, attrs) for k, v in attrs.items() if k in ("src", "href", "action", "srcset")]
         self.handlers += [k for k in attrs if k.startswith("on")]
         if tag == "meta" and attrs.get("http-equiv"):
             self.meta[attrs["http-equiv"].lower()] = attrs.get("content")

@@ -8,7 +8,7 @@
   var state = { drawn: false, drawMs: null, network: null, nodes: null, edges: null,
                 nodeCount: data.nodes.length, edgeCount: data.edges.length, panel: null };
   window.chainkg = state;
-  var WEB = /^https?:\/\//i;
+  var WEB = /^https?:\/\/[^\s"'<>]+$/i;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
