@@ -87,13 +87,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.more": ("另有 {n} 家", "{n} more"),
     "page.more_items": ("另有 {n} 项", "{n} more"),
     "page.count_label": ("+{n} 家企业", "+{n} enterprises"),
-    "page.not_listed": ("另有 {n} 家未在本页列出(见导出的清单)", "{n} more not listed on this page (see the exported lists)"),
+    "page.not_listed": ("另有 {n} 家未在本页列出(见导出的清单)",
+                        "{n} more not listed on this page (see the exported lists)"),
     "page.unplaced": ("尚未划分环节", "no segment yet"),
     "page.unplaced_n": ("尚未划分环节 ({n})", "No segment yet ({n})"),
     "page.unplaced_note": ("以下企业属于本产业链,但数据中尚未归入任何环节;其所在环节的“空白”可能因此被高估。",
                            "These enterprises belong to the chain but the data places them in no segment yet; a "
                            "blank segment may be one of theirs."),
-    "page.unplaced_gap": ("{chain}:{n} 家企业尚未划分环节({names})", "{chain}: {n} enterprises have no segment yet ({names})"),
     "page.unplaced_count": ("{n} 家企业尚未划分环节", "{n} enterprises of this chain have no segment yet"),
     "page.positioned": ("定位于该产业链", "positioned for the chain"),
     "page.basis_carries": ("承载该产业链", "carries the chain"),
@@ -101,12 +101,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.basis_enterprise": ("有该链企业", "holds enterprises of the chain"),
     "page.basis_park": ("经由园区", "through a park"),
     "page.basis_general": ("普适", "general"),
-    "page.in_force": ("是否有效", "in force"),
     # page furniture
     "page.chain_map_title": ("{chain} 产业链图谱", "{chain} chain map"),
     "page.overview_title": ("标志性产业链总览", "Landmark chains: overview"),
     "page.district_title": ("{place} 产业图谱", "{place} map"),
-    "page.district_subtitle": ("政策 → 区县 → 园区 → 企业 → 产业链", "policies → district → parks → enterprises → chains"),
+    "page.district_subtitle": ("政策 → 区县 → 园区 → 企业 → 产业链",
+                               "policies → district → parks → enterprises → chains"),
     "page.report_title": ("{title}:规划报告", "{title}: planner's report"),
     "page.sources_title": ("来源", "Sources"),
     "page.tab_panorama": ("产业链全景图", "Chain panorama"),
@@ -126,38 +126,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.offline": ("离线可用,不连接网络", "works offline, makes no network requests"),
     "page.vis_credit": ("网络图绘制库(已内嵌):", "network view library (inlined):"),
     "page.details": ("详情", "details"),
-    "page.context": ("园区、区县与政策", "Parks, districts and policies"),
-    "page.stage_empty": ("(无环节)", "(no segment)"),
     "page.no_enterprise": ("暂无本地企业", "no local enterprise"),
     "page.map_counts": ("{segments} 个环节 · {grades} · {enterprises} 家企业 · {policies} 项政策",
                         "{segments} segments · {grades} · {enterprises} enterprises · {policies} policies"),
     "page.grade_count": ("{grade} {n}", "{grade} {n}"),
     "page.legend": ("图例", "Legend"),
-    "page.legend_master": ("★ 链主企业", "★ chain master"),
-    "page.legend_leading": ("◆ 龙头企业", "◆ leading enterprise"),
-    "page.legend_member": ("成员企业", "member enterprise"),
     "page.legend_unplaced": ("尚未划分环节的企业", "enterprises with no segment yet"),
-    "page.chain_note": ("环节划分与行业代码为建模选择(来源类型:建模),{whose};“空白”可能是数据缺失,不等于本地没有该产业。"
+    "page.chain_note": ("环节划分与行业代码为建模选择(来源类型:建模),{whose};"
+                        "“空白”可能是数据缺失,不等于本地没有该产业。"
                         "点击方框可查看依据与来源。",
                         "The segment breakdown and codes are a modelling choice (source kind: modelling), {whose}; "
                         "a blank segment may be missing data rather than missing industry. Click a box for its "
                         "evidence and sources."),
-    "page.index_note": ("环节划分与行业代码为建模选择,{whose};“空白”指数据中没有本地企业被归入该环节,不等于现实中不存在。",
+    "page.index_note": ("环节划分与行业代码为建模选择,{whose};"
+                        "“空白”指数据中没有本地企业被归入该环节,不等于现实中不存在。",
                         "Segments and codes are a modelling choice, {whose}; \"blank\" means no local enterprise in "
                         "the data is placed in the segment, not that none exists."),
     "page.whose_named": ("并非{name}官方口径", "not a fact of {name}"),
     "page.whose": ("并非官方口径", "not an official fact"),
     # overview matrix
     "page.matrix_note": ("每格列出该阶段的环节(按序号),环节标签按其评级着色;格底色 = 该阶段各环节评级的平均"
-                         "(优势 3、潜力 2、薄弱 1、空白 0,四舍五入到最近的评级)。点击产业链名称打开其全景图,点击格子查看详情。",
+                         "(优势 3、潜力 2、薄弱 1、空白 0,四舍五入到最近的评级)。"
+                         "点击产业链名称打开其全景图,点击格子查看详情。",
                          "Each cell lists the stage's segments (in order), each tag coloured by its grade; the cell's "
                          "background = the mean grade of the stage's segments (strong 3, potential 2, weak 1, blank 0, "
                          "rounded to the nearest grade). Click a chain to open its panorama, a cell for details."),
     "page.matrix_note_net": ("网络图:左为政策,中为产业链(颜色 = 完整度),右为承载的区县与功能区。",
-                             "Network view: left, policies; middle, chains (colour = completeness); right, the districts "
-                             "and zones carrying them."),
+                             "Network view: left, policies; middle, chains (colour = completeness); right, the "
+                             "districts and zones carrying them."),
     "page.mean_grade": ("阶段平均评级", "mean grade of the stage"),
-    "page.completeness_band": ("{word} {band}", "{word} {band}"),
     "page.open_map": ("打开全景图", "open the panorama"),
     "page.stage_cell": ("{chain} · {stage}", "{chain} · {stage}"),
     # report index and sources
@@ -171,7 +168,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.nav_gaps": ("缺口清单", "Gap list"),
     "page.nav_sources": ("来源", "Sources"),
     "page.heat_title": ("产业链 × 区县覆盖热力图", "Chains × districts coverage"),
-    "page.heat_note": ("数字 = 该链在该区县/功能区的企业数(直接位于或通过园区);◎ = 有来源称该地定位于该链;颜色越深企业越多;"
+    "page.heat_note": ("数字 = 该链在该区县/功能区的企业数(直接位于或通过园区);"
+                       "◎ = 有来源称该地定位于该链;颜色越深企业越多;"
                        "悬停格子可看企业、园区与定位来源。",
                        "Number = the chain's enterprises in the place (located there or in a park there); ◎ = a "
                        "source positions the place for the chain; darker = more; hover a cell for the enterprises, "

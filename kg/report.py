@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import kg
-from kg import overview_maps, pages, projection, questions, viz
+from kg import map_page, overview_maps, pages, projection, questions, viz
 from kg.atomic import check_replaceable, folder_in_place, legacy_listing, marker_fields
 from kg.chain_panorama import chain_panorama
 from kg.i18n import MESSAGES, code, t
@@ -120,7 +120,7 @@ def chain_page(profile: dict, gaps: list[dict], lang: str = "zh", collapse: int 
     subtitle = (f"{group} · " if group else "") + t(
         "page.map_counts", lang, segments=len(profile["segments"]), grades=grades, enterprises=total,
         policies=len(profile["policies"]))
-    return viz.render_page(
+    return map_page.render_page(
         net, title=t("page.chain_map_title", lang, chain=viz.name_of(chain, lang)), subtitle=subtitle,
         back=back, lang=lang, dataset=dataset, notes=[modelling_note(dataset, lang)],
         view={"template": "panorama.html", "style": "panorama.css", "tab": t("page.tab_panorama", lang),
@@ -144,7 +144,7 @@ def overview_page(profiles: list[dict], summaries: list[dict], lang: str = "zh",
     rows = [{**p["chain"], "completeness": s["completeness"], "places": p["places"], "policies": p["policies"]}
             for p, s in zip(profiles, summaries)]
     matrix = overview_matrix(profiles, gaps or [[] for _ in profiles], summaries, lang, hrefs)
-    return viz.render_page(overview_maps.overview_network(rows, lang), title=t("page.overview_title", lang),
+    return map_page.render_page(overview_maps.overview_network(rows, lang), title=t("page.overview_title", lang),
                            legend_kinds=[*overview_maps.overview_legend(lang), "chain", "place", "policy"],
                            back=back, lang=lang, dataset=dataset, network_notes=[t("page.matrix_note_net", lang)],
                            view={"template": "matrix.html", "style": "panorama.css",
@@ -164,7 +164,7 @@ def district_map(store, name: str, lang: str = "zh") -> str:
     """``chainkg map --district NAME``: a district's policies, parks, enterprises and chains."""
     profile = questions.district_profile(store, name)
     place = viz.name_of(profile["place"], lang)
-    return viz.render_page(overview_maps.district_network(profile, lang), title=t("page.district_title", lang,
+    return map_page.render_page(overview_maps.district_network(profile, lang), title=t("page.district_title", lang,
                                                                                    place=place),
                            subtitle=t("page.district_subtitle", lang),
                            legend_kinds=["place", "policy", "park", "member", "chain"], lang=lang,
@@ -335,7 +335,8 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
         places=[_label(p["name"], p.get("name_en"), lang) for p in cov["places"]], coverage_notes=cov["unknown"],
         grades=viz.GRADES, mark=viz.MARK)
     files["sources.html"] = env.get_template("sources.html").render(
-        **common, title=t("page.sources_title", lang), sources=[{**s, "web": web_address(s.get("url"))} for s in listed])
+        **common, title=t("page.sources_title", lang),
+        sources=[{**s, "web": web_address(s.get("url"))} for s in listed])
     return files
 
 

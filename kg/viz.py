@@ -3,7 +3,8 @@
 Maps are functions from question results (plain rows from :mod:`kg.questions`, grades from the gap analysis) to a
 :class:`pyvis.network.Network`: :func:`chain_network` here (segments upstream → downstream, enterprises, parks,
 places, policies); the overview and district maps in :mod:`kg.overview_maps`, built with the same
-:class:`NetworkBuilder`. :func:`render_page` turns a network into one HTML string; nothing here writes files.
+:class:`NetworkBuilder`. :func:`kg.map_page.render_page` turns a network into one HTML string; nothing here writes
+files.
 
 Why not pyvis's own output: its template links Bootstrap and vis-network from CDNs, ``write_html``/``show`` write
 without an encoding and copy ``lib/`` into the working directory, and the template pastes the heading unescaped. We
@@ -29,8 +30,6 @@ from collections import defaultdict
 from pyvis.network import Network
 
 from kg.i18n import CODES, LANGS, MESSAGES, code, t
-from kg.manifest import synthetic_notice
-from kg.pages import VIS_VERSION, content_policy, environment, static_text, vis_network_js
 
 #: Segments with more enterprises than this show chain-masters and leading enterprises, and one count node.
 COLLAPSE = 12
@@ -455,72 +454,3 @@ def _attach_policies(b: NetworkBuilder, policies: list[dict], seg_ids: dict, cha
         targets = [seg_ids[v] for v in pol.get("via") or [] if v in seg_ids] or [chain_id]
         for target in targets:
             b.edge(pid, target, pol.get("support") or "direct")
-
-
-#: Overview colours: a chain takes the first band whose floor its completeness reaches (share of non-blank segments).
-# --- page ------------------------------------------------------------------------------------------------------------
-
-def legend(kinds: list[str | tuple[str, str]], lang: str) -> list[dict]:
-    """Legend entries (``kind``, ``label``) for the page; the page draws each kind's swatch with CSS. A kind is a
-    node style, or a ``(style, label)`` pair to say what the style means on this page."""
-    t = TEXT[lang]
-    return [{"kind": k[0], "label": k[1]} if isinstance(k, tuple) else {"kind": k, "label": t.get(k, k)}
-            for k in kinds]
-
-
-CHAIN_LEGEND = ["chain", "strong", "potential", "weak", "blank", "chain_master", "leading", "member", "count", "park",
-                "place", "policy"]
-
-
-def render_page(net: Network, *, title: str, subtitle: str = "",
-                legend_kinds: list[str | tuple[str, str]] | None = None,
-                tables: list[dict] | None = None, back: str | None = None, lang: str = "zh",
-                notes: list[str] | None = None, dataset: dict | None = None, view: dict | None = None,
-                network_notes: list[str] | None = None) -> str:
-    """A page (UTF-8 text; the caller writes it): a default view in the DOM when ``view`` is given (the chain
-    panorama, the overview matrix) with the network one tab away, else the network alone; a side panel, a find box,
-    a print button.
-
-    Args:
-        net: a network from one of the ``*_network`` functions; its nodes' ``ref`` open panel entries.
-        title: page heading (escaped like every other text).
-        subtitle: one line under the heading.
-        legend_kinds: node kinds to explain in the network's legend.
-        tables: tables under the view (not printed): ``{"title", "headers", "rows"}`` (rows are lists of cells).
-        back: a relative link back to the report's index, if any.
-        notes: short paragraphs under the views.
-        dataset: what the data describes (:func:`kg.manifest.store_dataset`); synthetic data gets a banner atop the
-            page, in ``lang``.
-        view: ``{"template", "style", "tab", "model"}``: the default view's template (``panorama.html``,
-            ``matrix.html``) and its data, whose ``panel`` entries and ``find`` rows join the page's.
-        network_notes: paragraphs under the network view.
-    """
-    script = static_text("map.js")
-    vis = vis_network_js()
-    model = (view or {}).get("model") or {}
-    entries = dict(model.get("panel") or {})
-    find, seen = [], set()
-    for row in model.get("find") or []:
-        if row[2] not in seen:
-            seen.add(row[2])
-            find.append(row)
-    for node in net.nodes:  # anything on the network without an entry of its own: its tooltip, as plain lines
-        if node["ref"] not in entries and node["group"] != "count":
-            entries[node["ref"]] = {"kind": t(f"page.{node['group']}", lang) if f"page.{node['group']}" in MESSAGES
-                                    else "", "title": node["name"], "zh": False, "alt": "", "sources": [],
-                                    "facts": [{"label": "", "values": node["title"].split("\n")[1:], "cls": "list"}]}
-            if node["group"] not in ("member",):
-                find.append([node["name"], entries[node["ref"]]["kind"], node["ref"], ""])
-    data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "panel": entries, "find": find,
-            "lazy": bool(view), "words": {"sources": t("sources", lang), "find_none": t("page.find_none", lang)}}
-    return environment().get_template("map.html").render(
-        title=title, subtitle=subtitle, lang=lang, data=data, vis_js=vis, app_js=script,
-        csp=content_policy(vis, script), legend=legend(legend_kinds or CHAIN_LEGEND, lang), tables=tables or [],
-        back=back, notes=notes or [], network_notes=network_notes or [],
-        counts={"nodes": len(net.nodes), "edges": len(net.edges)}, vis_version=VIS_VERSION,
-        banner=synthetic_notice(dataset or {}, lang), view=view and {**view, **{"stages": model.get("stages"),
-                                                                               "rows": model.get("rows"),
-                                                                               "unplaced": model.get("unplaced"),
-                                                                               "context": model.get("context")}},
-        tr=lambda key, **values: t(key, lang, **values), code=lambda group, value: code(group, value, lang),
-        grades=GRADES, mark=MARK, sep="、" if lang != "en" else ", ")

@@ -293,8 +293,8 @@ TEXTS = """(root) => {
 
 def overlaps(texts: list[dict], slack: float = 1.0) -> list[tuple[str, str]]:
     """Pairs of different texts whose line boxes overlap by more than ``slack`` px both ways."""
-    boxes = sorted(((r["y"], r["y"] + r["h"], r["x"], r["x"] + r["w"], t["i"], t["text"])
-                    for t in texts for r in t["rects"]))
+    boxes = sorted((r["y"], r["y"] + r["h"], r["x"], r["x"] + r["w"], t["i"], t["text"])
+                    for t in texts for r in t["rects"])
     found = []
     for a, first in enumerate(boxes):
         for second in boxes[a + 1:]:
@@ -422,10 +422,13 @@ def pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
     return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
 
 
-def test_printing_a_chain_map_gives_one_landscape_page(visit, jinan_pages):
+def test_printing_a_chain_map_gives_one_a4_landscape_page(visit, jinan_pages):
     out, _ = jinan_pages
     index = visit(out / "index.html", drawn=False).page
     assert len(pdf_pages(index.pdf())) > 1, "the page counter sees several pages"
+    for path in sorted((out / "maps").glob("*.html")):  # every chain map prints on one sheet
+        page = visit(path, drawn=False).page
+        assert len(pdf_pages(page.pdf(prefer_css_page_size=True, print_background=True))) == 1, path.name
     for name in ("auto", "ic"):
         page = visit(out / "maps" / f"{name}.html", drawn=False).page
         assert page.is_visible("#print") and page.inner_text("#print") == "打印/导出 PDF"
