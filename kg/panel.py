@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from kg.i18n import MESSAGES, code, t
+from kg.i18n import MESSAGES, Note, code, say, t
 from kg.viz import basis_label, name_of, ref
 
 _WEB = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
@@ -35,6 +35,8 @@ def zh_only(row: dict, lang: str, en: str = "name_en") -> bool:
 def reason_text(reason, lang: str) -> str:
     """A gap reason as text: a string as is; a structured reason (``{"code", "params", "text"}``) by its catalogue
     entry when there is one, else its ``text``."""
+    if isinstance(reason, Note):
+        return say(reason, lang)
     if isinstance(reason, dict):
         key = reason.get("code")
         if key and key in MESSAGES:

@@ -332,7 +332,8 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
     files["index.html"] = env.get_template("index.html").render(
         **common, chains=chain_rows, gaps=gap_rows, heat=heat, unplaced=unplaced, extra_links=extra_links or [],
         title=report_title(dataset, lang), note=modelling_note(dataset, lang, "index"),
-        places=[_label(p["name"], p.get("name_en"), lang) for p in cov["places"]], coverage_notes=cov["unknown"],
+        places=[_label(p["name"], p.get("name_en"), lang) for p in cov["places"]],
+        coverage_notes=[reason_text(u, lang) for u in cov["unknown"]],
         grades=viz.GRADES, mark=viz.MARK)
     files["sources.html"] = env.get_template("sources.html").render(
         **common, title=t("page.sources_title", lang),

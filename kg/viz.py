@@ -29,7 +29,7 @@ from collections import defaultdict
 
 from pyvis.network import Network
 
-from kg.i18n import CODES, LANGS, MESSAGES, code, t
+from kg.i18n import CODES, LANGS, MESSAGES, code, say, t
 
 #: Segments with more enterprises than this show chain-masters and leading enterprises, and one count node.
 COLLAPSE = 12
@@ -337,10 +337,10 @@ def _segment_tip(seg: dict, grade: dict, style: str, lang: str) -> str:
     position = seg.get("position") or ""
     return tooltip([f"{seg['name']} ({seg.get('name_en') or ''})",
                     f"{t['position']}: {t.get(position, position)} · #{seg['sequence']}",
-                    f"{t['grade']}: {t[style]}", *(f"· {r}" for r in grade.get("reasons") or []),
+                    f"{t['grade']}: {t[style]}", *(f"· {say(r, lang)}" for r in grade.get("reasons") or []),
                     f"{t['enterprises']}: {len(seg.get('enterprises') or [])}",
                     f"{t['codes']}: {join_names(seg.get('codes'))}" if seg.get("codes") else None,
-                    *(f"{t['unknown']}: {u}" for u in grade.get("unknown") or [])],
+                    *(f"{t['unknown']}: {say(u, lang)}" for u in grade.get("unknown") or [])],
                    _evidence_sources(grade), lang)
 
 

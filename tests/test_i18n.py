@@ -28,7 +28,7 @@ from kg.i18n import CODES, MESSAGES, Note, code, say, t
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 #: Codes and units a Chinese text may hold.
-CODE_WORDS = {"GB", "T", "chainkg", "PFlops", "EFlops", "IC", "AI"}
+CODE_WORDS = {"GB", "T", "chainkg", "PFlops", "EFlops", "IC", "AI", "PDF"}
 #: Spans that are codes, not words: URLs, IRIs, command-line options with their value, commands in backticks.
 CODE_SPANS = re.compile(r"https?://\S+|<https?://[^>]*>|`[^`]*`|--[a-z][a-z-]*(?: [a-z0-9]+)?")
 
