@@ -127,7 +127,7 @@ def gaps_view(reports: list[dict], lang: str, fmt: str = "table", notes: list[st
     title = "补链清单 (ranked gaps)" if lang == "zh" else "ranked gaps (补链 list)"
     if len(reports) == 1:
         title = f"{reports[0]['summary']['chain']}: {title}"
-    gap_section = Section(title, columns, headers, rows, note)
+    gap_section = Section(title, columns, headers, rows, note, key=3)  # chain, rank, segment
     if fmt == "csv":
         return [gap_section]
     return [_summary_section([r["summary"] for r in reports], lang, "coverage by chain"), gap_section]
