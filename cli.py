@@ -126,7 +126,7 @@ def _progress():
     when stderr is a terminal and --quiet was not given (the library reports, the CLI prints)."""
     from kg.i18n import t
 
-    if _shared("quiet") or not sys.stderr.isatty():
+    if _shared("quiet") or not _stderr_is_terminal():
         return None
     lang = click.get_current_context().params.get("lang", "zh")
 
@@ -134,6 +134,11 @@ def _progress():
         click.echo(t(f"progress.{phase}", lang, **fields), err=True)
 
     return say
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether a person sees stderr (progress lines are for them; the tests replace this to pretend one does)."""
+    return sys.stderr.isatty()
 
 
 def _format_option(command):
@@ -416,13 +421,31 @@ def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lan
 
     Example: echo 'SELECT ?c WHERE { ?c a <https://w3id.org/chainkg/ontology#LandmarkChain> }' | chainkg sparql -
     """
+    from kg.output import terminal_width
     from kg.sparql import Limits, decode_query, run_readonly, serialize
 
     text = decode_query(query_file.read(), getattr(query_file, "name", "<stdin>"))
     limits = Limits(timeout=timeout or None, memory_mb=memory or None, max_rows=max_rows or None)
     result = run_readonly(_open(data_dir, store_path), text, limits)
-    text = serialize(result, fmt)
-    click.echo(text, nl=not text.endswith("\n"))  # CSV ends its last row itself
+    out = _shared("output")
+    if fmt == "xlsx":
+        from kg.render import Section
+        from kg.sparql import select_rows
+
+        if result.form != "SELECT":
+            raise click.UsageError(f"--format xlsx holds SELECT results; this is {result.form} (use --format json)")
+        names, rows = select_rows(result)
+        _write_tables([Section("SPARQL", names, names, rows)], fmt, out, lang)
+    else:
+        wide = out or _shared("wide") or fmt != "table"
+        text = serialize(result, fmt, None if wide else terminal_width(sys.stdout, os.environ))
+        text += "" if text.endswith("\n") else "\n"  # CSV ends its last row itself
+        if out:
+            from kg.atomic import write_atomic
+
+            write_atomic(out, text)
+        else:
+            click.echo(text, nl=False)
     if result.truncated:
         click.echo(f"Warning: stopped at --max-rows {max_rows} rows; more matched (raise --max-rows or add LIMIT)",
                    err=True)
@@ -513,6 +536,8 @@ def restore(snapshot, data_dir, store_path, lang):
 @click.argument("old")
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--wide", is_flag=True, expose_value=False, callback=_remember,
+              help="Full lines (else long lines wrap to the terminal: COLUMNS, or its width).")
 @_data_options
 def diff(old, new, fmt, data_dir, store_path, lang):
     """Compare two snapshots, or a snapshot and the live store (the word live): entities, links and values.
@@ -529,8 +554,11 @@ def diff(old, new, fmt, data_dir, store_path, lang):
     except ChainKGError as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(2)
+    from kg.output import fit_text, terminal_width
+
+    width = None if _shared("wide") else terminal_width(sys.stdout, os.environ)
     click.echo(to_json({"summary": summarize(changes), "changes": changes}) if fmt == "json"
-               else render_diff(changes, lang))
+               else fit_text(render_diff(changes, lang), width))
     sys.exit(1 if changes else 0)
 
 

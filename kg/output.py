@@ -191,13 +191,13 @@ def wrap_text(text: str, width: int, indent: str = "") -> list[str]:
 
 
 def fit_text(text: str, width: int | None) -> str:
-    """Text (notes, titles, source lists) with every line longer than ``width`` wrapped; a line that starts with
-    ``- `` or ``[n] `` continues under its first word. ``None`` leaves it as it is."""
+    """Text (notes, titles, source lists, a diff) with every line longer than ``width`` wrapped; a line that starts
+    with ``- ``, ``+ ``, ``~ `` or ``[n] `` continues under its first word. ``None`` leaves it as it is."""
     if width is None:
         return text
     out = []
     for line in text.split("\n"):
-        mark = re.match(r"(\s*)(- |\[\d+\] |)", line)
+        mark = re.match(r"(\s*)([-+~] |\[\d+\] |)", line)
         indent = " " * min(display_width(mark.group(0)), width // 2)
         out += wrap_text(line, width, indent)
     return "\n".join(out)

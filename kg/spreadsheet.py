@@ -76,11 +76,12 @@ def sheet_titles(sections: list[Section]) -> list[str]:
     regardless of case), ``:`` shown as a full-width ``：``.
 
     >>> sheet_titles([Section("汽车: 支持政策", [], []), Section("汽车: 支持政策", [], []), Section("[x]", [], [])])
-    ['汽车： 支持政策', '汽车： 支持政策 (2)', 'x']
+    ['汽车：支持政策', '汽车：支持政策 (2)', 'x']
     """
     out: list[str] = []
     for s in sections:
-        base = _SHEET_BAD.sub("", s.title.replace(":", "：")).strip().strip("'")[:SHEET_CHARS].strip() or "sheet"
+        text = _SHEET_BAD.sub("", s.title.replace(": ", "：").replace(":", "：")).strip().strip("'")
+        base = text[:SHEET_CHARS].strip() or "sheet"
         title, n = base, 1
         while title.casefold() in {t.casefold() for t in out}:
             n += 1
@@ -122,7 +123,8 @@ def workbook_bytes(sections: list[Section]) -> bytes:
                         cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
                 if r == 1:
                     cell.font = bold
-                widths[c - 1] = max(widths[c - 1], display_width(str(value) if value is not None else ""))
+                text = "" if value is None else str(value)
+                widths[c - 1] = max(widths[c - 1], *(display_width(line) for line in text.split("\n")))
         for c, width in enumerate(widths, 1):
             sheet.column_dimensions[get_column_letter(c)].width = min(max(width, 4), MAX_COLUMN) + 2
         sheet.freeze_panes = "A2"

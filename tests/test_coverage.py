@@ -72,7 +72,7 @@ def test_gaps_all_landmark_chains_csv(jinan_store):
     expected = sum(1 for r in _table("segments.csv") if r["chain_id"] in LANDMARK)
     assert len(rows) == expected
     assert {r["chain"] for r in rows} == set(LANDMARK.values())
-    assert {"segment", "grade", "why", "local_upstream", "local_downstream", "sources"} <= set(rows[0])
+    assert {"segment", "grade", "why", "local upstream", "local downstream", "sources"} <= set(rows[0])  # headers
 
 
 def test_gaps_for_all_chains_is_fast(jinan_store):
@@ -144,7 +144,7 @@ def test_mismatches_each_with_the_source_of_the_positioning(jinan_store):
             assert row["evidence"]["enterprises"] or row["evidence"]["parks"]
     assert any(r["place"] == "济阳区" and r["chain"] == "汽车" for r in rows)
     output = run(jinan_store, "mismatches")
-    assert "== sources ==" in output and "positioned without presence" in output
+    assert "== 来源 ==" in output and "positioned without presence" in output
 
 
 def test_mismatches_says_plainly_when_there_are_none(mini_copy, tmp_path):

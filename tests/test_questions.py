@@ -66,7 +66,7 @@ def test_district_licheng_shows_positioning_and_sugon(store_path):
         assert word in text
     assert "中科曙光" in {e["name"] for e in profile["enterprises"]}
     table = run(store_path, "district", "历城区").output
-    assert "中科曙光" in table and "3+2" in table and "== sources ==" in table
+    assert "中科曙光" in table and "3+2" in table and "== 来源 ==" in table
 
 
 def test_chain_profile_orders_segments_and_masters_first(store_path):
