@@ -306,3 +306,21 @@ def test_every_csv_of_report_export_and_sparql_has_a_bom_and_one_header(jinan_st
     query.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", encoding="utf-8")
     _one_table(_read_csv(_invoke(jinan_store, ["sparql", str(query), "--format", "csv"]).stdout_bytes), ["s"])
     shutil.rmtree(tmp_path / "r")
+
+
+def test_every_csv_of_an_ingest_review_has_a_bom_and_one_header(tmp_path, data_copy):
+    from tests.test_ingest import damaged_rows, write_register
+
+    register = write_register(tmp_path / "reg.csv", damaged_rows())
+    result = CliRunner().invoke(cli, ["ingest", "enterprises", str(register), "--data", str(data_copy), "-o",
+                                      str(tmp_path / "review"), "--source-title", "测试名录"])
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "review").glob("*.csv"))
+    assert {p.name for p in files} == {"enterprises.csv", "links.csv", "sources.csv", "report.csv"}
+    for path in files:
+        rows = _read_csv(path.read_bytes())
+        _one_table(rows)
+        assert len(rows) > 1, path.name
+    applied = CliRunner().invoke(cli, ["ingest", "apply", str(tmp_path / "review"), "--data", str(data_copy)])
+    assert applied.exit_code == 0, applied.output
+    assert not (data_copy / "enterprises.csv").read_bytes().startswith(b"\xef\xbb\xbf"), "the dataset keeps its form"
