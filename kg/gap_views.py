@@ -146,7 +146,7 @@ def gaps_view(reports: list[dict], lang: str, fmt: str = "table", notes: list[st
     title = t("title.gaps", lang)
     if len(reports) == 1:
         title = t("title.chain_gaps", lang, chain=_name(reports[0]["summary"], lang, "chain", "chain_en"))
-    gap_section = Section(title, columns, headers, rows, note, lang=lang)
+    gap_section = Section(title, columns, headers, rows, note, lang=lang, key=3)  # chain, rank, segment
     if fmt == "csv":
         return finish([gap_section], lang)
     return finish([_summary_section([r["summary"] for r in reports], lang, t("title.coverage_by_chain", lang)),

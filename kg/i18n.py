@@ -489,6 +489,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "mirrors."),
     # --- indicators (targets against actuals) -----------------------------------------------------------------------
     # --- formats and progress (CSV/xlsx files, terminal, long work) ---------------------------------------------------
+    "formats.wrote": ("已写入 {n} 个表 → {path}", "wrote {n} table(s) → {path}"),
+    "formats.xlsx_needs_output": ("--format xlsx 写一个文件:请加 -o 文件.xlsx",
+                                  "--format xlsx writes a file: give -o FILE.xlsx"),
+    "formats.xlsx_suffix": ("-o {path}:xlsx 工作簿的文件名须以 .xlsx 结尾",
+                            "-o {path}: the workbook's file name must end in .xlsx"),
+    "formats.csv_needs_folder": ("这个结果有 {n} 个表,一个 CSV 文件只放一个表:请加 -o 文件夹(每个表一个 CSV 文件),"
+                                 "或用 --format json 或 --format xlsx -o 文件.xlsx",
+                                 "this answer has {n} tables and a CSV file holds one: give -o FOLDER (one CSV file "
+                                 "per table), or use --format json, or --format xlsx -o FILE.xlsx"),
+    "formats.csv_file_of_many": ("这个结果有 {n} 个表:-o 须是文件夹(每个表一个 CSV 文件),不能是 .csv 文件 {path}",
+                                 "this answer has {n} tables: -o must be a folder (one CSV file per table), not the "
+                                 ".csv file {path}"),
+    "progress.build.start": ("首次使用或数据已更改:为 {data} 构建存储 …",
+                             "first use or the data changed: building the store for {data} …"),
+    "progress.build.tables": ("读取并校验小表格({count} 个)…", "reading and checking the small tables ({count}) …"),
+    "progress.build.table": ("读取并校验 {name} …", "reading and checking {name} …"),
+    "progress.build.summary": ("汇总各链、各区的计数 …", "counting per chain and per district …"),
+    "progress.build.optimize": ("整理存储索引 …", "compacting the store's indexes …"),
+    "progress.build.done": ("存储已就绪:{quads:,} 条四元组,用时 {seconds} 秒",
+                            "the store is ready: {quads:,} quads in {seconds} s"),
+    "progress.report.gather": ("查询各链的环节、企业与缺口 …", "querying the chains' segments, enterprises and gaps …"),
+    "progress.report.pages": ("生成索引页、链图、概览与 CSV 清单 …",
+                              "drawing the index, the chain maps, the overview and the CSV lists …"),
+    "progress.report.write": ("写入报告文件夹 {path} …", "writing the report folder {path} …"),
+    "progress.export.facts": ("读取全部事实 …", "reading every fact …"),
+    "progress.export.format": ("写出 {fmt} …", "writing {fmt} …"),
 }
 
 

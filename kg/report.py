@@ -357,8 +357,12 @@ def _heat_cell(cell: dict, peak: int, chain: str, place: str, sources: Sources, 
             "tip": "\n".join(parts)}
 
 
-def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | None = viz.COLLAPSE) -> dict:
+def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | None = viz.COLLAPSE,
+                 on_progress=None) -> dict:
     """Write the report folder, replacing an earlier report there only once every file is written.
+
+    ``on_progress(phase, **fields)`` is told each step: ``report.gather``, ``report.pages``, ``report.write`` with
+    ``path`` (the CLI prints them; see :mod:`kg.i18n`).
 
     Returns:
         The manifest written to ``report.json``: tool, time, data fingerprint, language, files with sizes, timings.
@@ -370,11 +374,15 @@ def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | N
     """
     out_dir = Path(out_dir)
     check_replaceable(out_dir, MARKER, what=WHAT, kind=KIND, legacy=legacy_listing)  # refuse before any work
+    say = on_progress or (lambda phase, **fields: None)
     started = time.perf_counter()
+    say("report.gather")
     data = gather(store)
     gathered = time.perf_counter()
+    say("report.pages")
     files = render_report(data, lang, collapse)
     rendered = time.perf_counter()
+    say("report.write", path=out_dir)
     with folder_in_place(out_dir, MARKER, what=WHAT, kind=KIND, legacy=legacy_listing) as tmp:
         sizes = {}
         for name, content in sorted(files.items()):

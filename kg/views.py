@@ -7,76 +7,12 @@ them with :mod:`kg.output`. JSON output does not go through here: it is the ques
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from kg.i18n import DEFAULT_LANG, code, name_in, say, t
-from kg.output import to_csv, to_table
+from kg.render import Section, render  # noqa: F401  (render: where the views' tables are laid out, kept importable)
 
 #: Chinese characters (and CJK punctuation) in a cell: in English output they mark names the data has only in Chinese.
 CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
-
-
-@dataclass
-class Section:
-    """One titled table; ``lang`` is the language of its labels (:func:`finish` sets it and shows yes/no in it)."""
-
-    title: str
-    columns: list[str]
-    headers: list[str]
-    rows: list[dict] = field(default_factory=list)
-    note: str = ""
-    lang: str = DEFAULT_LANG
-
-    def __post_init__(self) -> None:
-        self.rows = [dict(row) for row in self.rows]  # the view's own rows: rendering may change cells
-
-
-def render(sections: list[Section], fmt: str) -> str:
-    """Sections as aligned tables with numbered source notes (``table``), or one CSV per section (``csv``).
-
-    A ``sources`` column (a list of source objects) becomes ``[1][3]`` references in a table, listed in full at
-    the end; in CSV it becomes the sources' labels joined with ``; ``.
-    """
-    if fmt == "csv":
-        for s in sections:
-            for row in s.rows:
-                if isinstance(row.get("sources"), list):
-                    row["sources"] = [src.get("label") or src.get("title") for src in row["sources"]]
-        if len(sections) == 1:
-            return to_csv(sections[0].rows, sections[0].columns)
-        return "".join(f"# {s.title}\r\n" + to_csv(s.rows, s.columns, bom=i == 0) + "\r\n"
-                       for i, s in enumerate(sections))
-    notes: dict[str, int] = {}
-    listed: list[dict] = []
-    parts = []
-    for s in sections:
-        rows = []
-        for row in s.rows:
-            row = dict(row)
-            if isinstance(row.get("sources"), list):
-                refs = []
-                for src in row["sources"]:
-                    key = src.get("id") or src.get("label")
-                    if key not in notes:
-                        notes[key] = len(notes) + 1
-                        listed.append(src)
-                    refs.append(f"[{notes[key]}]")
-                row["sources"] = "".join(refs)
-            rows.append(row)
-        body = to_table(rows, s.columns, s.headers) if rows else t("none", s.lang)
-        parts.append(f"== {s.title} ==\n{body}" + (f"\n{s.note}" if s.note else ""))
-    if listed:
-        lines = [f"[{i}] " + " · ".join(str(v) for v in _source_parts(src) if v) for i, src in enumerate(listed, 1)]
-        parts.append(f"== {t('sources', sections[0].lang)} ==\n" + "\n".join(lines))
-    return "\n\n".join(parts) + "\n"
-
-
-def _source_parts(src: dict) -> tuple:
-    if src.get("title"):
-        return (src["title"], src.get("outlet"), src.get("date"), src.get("url"))
-    if src.get("label") == f"[{src.get('url')}]":
-        return (src.get("url"),)
-    return (src.get("label"), src.get("url"))
 
 
 def _name(row: dict, lang: str, zh: str = "name", en: str = "name_en") -> str:

@@ -28,9 +28,10 @@ from kg.i18n import CODES, MESSAGES, Note, code, say, t
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 #: Codes and units a Chinese text may hold.
-CODE_WORDS = {"GB", "T", "chainkg", "PFlops", "EFlops", "IC", "AI", "PDF"}
+CODE_WORDS = {"GB", "T", "chainkg", "PFlops", "EFlops", "IC", "AI", "PDF", "xlsx", "csv", "json", "CSV", "JSON"}
 #: Spans that are codes, not words: URLs, IRIs, command-line options with their value, commands in backticks.
-CODE_SPANS = re.compile(r"https?://\S+|<https?://[^>]*>|`[^`]*`|--[a-z][a-z-]*(?: [a-z0-9]+)?")
+CODE_SPANS = re.compile(r"https?://\S+|<https?://[^>]*>|`[^`]*`|--[a-z][a-z-]*(?: [a-z0-9]+)?"
+                        r"|(?<![\w-])-[a-z]\b|\.(?:xlsx|csv|json|html|pdf)\b")
 
 # --- the catalogue ---------------------------------------------------------------------------------------------
 
@@ -160,33 +161,46 @@ def allowed(jinan_dir) -> dict:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
+    """The output of a command; with ``--format csv`` the CSV files it writes to ``-o`` (a file, or a folder of
+    one file per table), each file's text with its BOM, joined by a blank line."""
     store = tmp_path_factory.mktemp("i18n") / "store"
+    outs = tmp_path_factory.mktemp("i18n-csv")
+    made = iter(range(10**6))
 
     def invoke(*args: str) -> str:
-        result = CliRunner().invoke(cli, [*args, "--store", str(store)], catch_exceptions=False)
+        extra = []
+        if "csv" in args and "--format" in args:
+            target = outs / f"out-{next(made)}"
+            extra = ["-o", str(target)]
+        result = CliRunner().invoke(cli, [*args, "--store", str(store), *extra], catch_exceptions=False)
+        if extra and result.exit_code != 0:  # one table: a file
+            result = CliRunner().invoke(cli, [*args, "--store", str(store), "-o", f"{target}.csv"],
+                                        catch_exceptions=False)
+            target = Path(f"{target}.csv")
         assert result.exit_code == 0, result.output
-        return result.output
+        if not extra:
+            return result.output
+        files = sorted(target.glob("*.csv")) if target.is_dir() else [target]
+        texts = [f.read_bytes().decode("utf-8") for f in files]
+        assert texts and all(text.startswith("\ufeff") for text in texts), target
+        return "\n".join(texts)
 
     return invoke
 
 
 def _text_lines(output: str, fmt: str) -> list[str]:
     """The lines to check, without the listing of sources (titles, outlets, URLs of documents: proper names); in CSV
-    one cell a line, the sources column and the header rows left out (the header rows are the sections' column keys
-    here; the table format checks the headers people read)."""
+    one cell a line (header rows included: they are the headers people read), the sources column left out."""
     if fmt == "csv":
         lines, header, skip = [], True, set()
         for row in csv.reader(io.StringIO(output)):
+            if row and row[0].startswith("\ufeff"):
+                header = True
             row = [c.lstrip("\ufeff") for c in row]
             if not row:
                 continue
-            if row[0].startswith("# "):
-                lines.append(row[0][2:])
-                header = True
-                continue
             if header:
                 skip, header = {i for i, c in enumerate(row) if c in ("sources", "来源")}, False
-                continue
             lines += [c for i, c in enumerate(row) if i not in skip]
         return lines
     lines, listing = [], False
@@ -257,7 +271,7 @@ def test_gaps_count_and_name_the_enterprises_without_segment(run, chain, names):
     unplaced = rows[0]["chain_unplaced"]
     assert unplaced["count"] == count and names <= {e["name"] for e in unplaced["enterprises"]}
     csv_rows = list(csv.DictReader(io.StringIO(run("gaps", chain, "--format", "csv").lstrip("\ufeff"))))
-    assert any(names <= set(r["enterprises"].split("; ")) for r in csv_rows)
+    assert any(names <= set(r[t("col.enterprises", "zh")].split("; ")) for r in csv_rows)
 
 
 def test_gap_json_carries_structured_and_rendered_reasons(run):
