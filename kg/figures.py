@@ -86,11 +86,12 @@ def meets(figure: Figure, target: float, need: str) -> bool | None:
     if need == "<":
         if b.hi is not None and (b.hi < target or (b.hi == target and not b.hi_incl)):
             return True
-        if b.lo is not None and (b.lo > target or (b.lo == target and b.lo_incl)):
+        if b.lo is not None and b.lo >= target:
             return False
         return None
     strict = need == ">"
-    if b.lo is not None and (b.lo > target or (b.lo == target and b.lo_incl and not strict)):
+    # 超过900 proves ">= 900" (the true figure is above 900) and "> 900"; an exact 900 proves only ">= 900".
+    if b.lo is not None and (b.lo > target or (b.lo == target and not (strict and b.lo_incl))):
         return True
     if b.hi is not None and (b.hi < target or (b.hi == target and (strict or not b.hi_incl))):
         return False

@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import kg
-from kg import overview_maps, pages, projection, questions, viz
+from kg import indicators, overview_maps, pages, progress_page, projection, questions, viz
 from kg.atomic import check_replaceable, folder_in_place, legacy_listing, marker_fields
 from kg.manifest import dataset_text, store_dataset, synthetic_notice
 from kg.output import to_csv
@@ -252,7 +252,7 @@ def gather(store) -> dict:
     assessed = [chain_assessment(store, c) for c in chains]
     return {"chains": chains, "profiles": profiles, "gaps": [a["gaps"] for a in assessed],
             "summaries": [a["summary"] for a in assessed], "coverage": coverage(store),
-            "dataset": store_dataset(store)}
+            "dataset": store_dataset(store), "progress": indicators.indicator_series(store)}
 
 
 FINDINGS = {"zh": {"no_chain_master": "无链主", "no_specific_policy": "无专项政策"},
@@ -323,13 +323,16 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
         heat.append({"name": row["chain_en"] if lang == "en" and row.get("chain_en") else row["chain"],
                      "href": hrefs.get(row["iri"], "#"), "cells": cells, "total": row["total"],
                      "unlocated": row["unlocated"]})
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if data.get("progress") is not None:  # 目标与进展: kg/progress_page.py
+        files["progress.html"] = progress_page.progress_html(data["progress"], lang, sources.cite,
+                                                             synthetic_notice(dataset, lang), stamp)
     listed = list(sources.listed.values())
     files["sources.csv"] = to_csv([{**s, "title": s.get("title") or s.get("label")} for s in listed],
                                   ["n", "id", "title", "outlet", "date", "kind", "url"])
     env = pages.environment()
     csp = pages.content_policy()
     banner = synthetic_notice(dataset, lang)
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     files["index.html"] = env.get_template("index.html").render(
         lang=lang, t=t, csp=csp, stamp=stamp, chains=chain_rows, gaps=gap_rows, heat=heat,
         title=report_title(dataset, lang), note=modelling_note(dataset, lang, "index"), banner=banner,
