@@ -55,7 +55,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "Share of target = latest actual ÷ target. The status is a modelling choice, not an official "
                         "assessment: reached when the actual proves the target met; behind when the target year has "
                         "passed without that; otherwise compared with a straight path from the first dated actual to "
-                        "the target in its year. Figures qualified by 超过 (more than), 近 (nearly), 约 (about) are "
+                        "the target in its year. Figures qualified as more than, nearly or about are "
                         "bounds or approximations and count as reaching a target only when the bound proves it "
                         "(nearly 800 is not 800)."),
     "indicators.tracked_note": ("列出有目标或有两个以上实际值的度量;--all 列出全部数值。",
