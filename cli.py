@@ -403,6 +403,28 @@ def policy(name_or_number, fmt, data_dir, store_path, lang):
 
 
 @cli.command()
+@click.argument("name", required=False)
+@click.option("--all", "include_single", is_flag=True,
+              help="Every figure, also those with one actual and no target (default without NAME: the measures with "
+                   "a target or at least two actuals).")
+@_format_option
+@_data_options
+def indicators(name, include_single, fmt, data_dir, store_path, lang):
+    """Targets against actuals: each measure's actuals by year, its target and the progress (share of target,
+    reached / on track / behind, with the basis), qualifiers kept (近 800 家 is never 800).
+
+    NAME narrows to one chain, district or chain system.
+
+    Example: chainkg indicators 济南市 --format csv
+    """
+    from kg.indicator_views import indicators_view
+    from kg.indicators import indicator_series
+
+    result = indicator_series(_open(data_dir, store_path), name, include_single)
+    _emit(indicators_view(result, lang, include_single or name is not None), fmt, result)
+
+
+@cli.command()
 @click.argument("query_file", type=click.File("rb"))
 @_format_option
 @click.option("--timeout", default=30, show_default=True, type=click.FloatRange(min=0),

@@ -40,7 +40,7 @@ Progress = Callable[..., None]
 #: The order rows are read in: every reference then points at rows already read, except a few that point forward
 #: within a table (checked at the end). The first group is read whole; enterprises and links stream.
 SMALL_TABLES = ("sources.csv", "chain_systems.csv", "chains.csv", "segments.csv", "districts.csv", "parks.csv",
-                "policies.csv", "indicators.csv")
+                "policies.csv", "measures.csv", "indicators.csv")
 READ_ORDER = SMALL_TABLES + ("enterprises.csv", "aliases.csv", "links.csv")
 assert set(READ_ORDER) == set(SPECS), "every table has a place in the read order"
 

@@ -69,6 +69,7 @@ DOC_TYPES = {k: _u(v) for k, v in codes.DOC_TYPE.items()}
 LINKS = {k: _u(v) for k, v in codes.LINK.items()}
 SUPPORTS = {k: _u(v) for k, v in codes.SUPPORTS.items()}
 INDICATOR_KIND = {k: _u(v) for k, v in codes.INDICATOR_KIND.items()}
+QUALIFIER = {k: _u(v) for k, v in codes.QUALIFIER.items()}
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -398,15 +399,29 @@ class Emitter:
             self.add(s, _c("coversAllChains"), _bool(row.get("general") == "yes"), g)
         self._row_line(s, row)
 
+    def _measures(self, row: Row) -> None:
+        s, g = _n(row.get("measure_id")), self.graph_of(row)
+        self.add(s, A, _c("Measure"), g)
+        self._labels(s, row, g)
+        self.add(s, _c("unit"), lit(row.get("unit")), g)
+        self._row_line(s, row)
+
     def _indicators(self, row: Row) -> None:
         s, g = _n(row.get("indicator_id")), self.graph_of(row)
         self.add(s, A, _c("Indicator"), g)
         self.add(s, _c("indicatorOf"), _n(row.get("subject_id")), g)
+        if row.get("measure_id"):
+            self.add(s, _c("measure"), _n(row.get("measure_id")), g)
         self.add(s, _c("measureName"), lit(row.get("measure_zh"), "zh"), g)
         label = row.get("measure_zh") + (f"({row.get('year')})" if row.get("year") else "")
         self.add(s, PREF, lit(label, "zh"), g)
         if row.get("measure_en"):
             self.add(s, _c("measureName"), lit(row.get("measure_en"), "en"), g)
+        self._keys(s, row.get("measure_zh"), row.get("measure_en"), label)
+        if row.get("qualifier"):
+            self.add(s, _c("valueQualifier"), QUALIFIER[row.get("qualifier")], g)
+        if row.get("qualifier_word"):
+            self.add(s, _c("qualifierText"), lit(row.get("qualifier_word"), "zh"), g)
         self.add(s, _c("value"), decimal_literal(row.get("value")), g)
         self.add(s, _c("unit"), lit(row.get("unit")), g)
         if row.get("year"):

@@ -484,9 +484,11 @@ def indicators(store, subject: Entity) -> list[dict]:
 
 def _indicator_rows(rows: list[dict]) -> list[dict]:
     grouped = group_rows(rows, ("indicator",), ("indicator", "subject_zh", "measure_zh", "measure_en", "value",
-                                                "unit", "year", "kind", "quote"))
+                                                "unit", "year", "kind", "qualifier", "qualifier_word", "quote"))
+    # qualifier (more_than, nearly …) and qualifier_word (超过, 近 … as the source writes it): kg.figures.figure_text
     return [{"measure": r["measure_zh"], "measure_en": r["measure_en"], "subject": r["subject_zh"],
-             "value": r["value"], "unit": r["unit"], "year": r["year"], "kind": r["kind"], "quote": r["quote"],
+             "value": r["value"], "qualifier": r["qualifier"], "qualifier_word": r["qualifier_word"],
+             "unit": r["unit"], "year": r["year"], "kind": r["kind"], "quote": r["quote"],
              "confidence": r["confidence"], "sources": r["sources"], "iri": r["indicator"]} for r in grouped]
 
 

@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import kg
-from kg import map_page, overview_maps, pages, projection, questions, viz
+from kg import indicators, map_page, overview_maps, pages, progress_page, projection, questions, viz
 from kg.atomic import check_replaceable, folder_in_place, legacy_listing, marker_fields
 from kg.chain_panorama import chain_panorama
 from kg.i18n import MESSAGES, code, t
@@ -221,7 +221,7 @@ def gather(store) -> dict:
     assessed = [chain_assessment(store, c) for c in chains]
     return {"chains": chains, "profiles": profiles, "gaps": [a["gaps"] for a in assessed],
             "summaries": [a["summary"] for a in assessed], "coverage": coverage(store),
-            "dataset": store_dataset(store)}
+            "dataset": store_dataset(store), "progress": indicators.indicator_series(store)}
 
 
 def _label(text: str | None, english: str | None, lang: str) -> dict:
@@ -320,17 +320,21 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
                             viz.name_of(place, lang), sources, lang) for place in cov["places"]]
         heat.append({"label": label, "href": hrefs.get(row["iri"], "#"), "cells": cells, "total": row["total"],
                      "unlocated": row["unlocated"]})
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if data.get("progress") is not None:  # 目标与进展: kg/progress_page.py
+        files["progress.html"] = progress_page.progress_html(data["progress"], lang, sources.cite,
+                                                             synthetic_notice(dataset, lang), stamp)
     listed = list(sources.listed.values())
     files["sources.csv"] = to_csv([{**s, "title": s.get("title") or s.get("label")} for s in listed],
                                   ["n", "id", "title", "outlet", "date", "kind", "url"])
     env = pages.environment()
     csp = pages.content_policy()
     banner = synthetic_notice(dataset, lang)
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     common = {"lang": lang, "t": words, "csp": csp, "stamp": stamp, "banner": banner,
               "tr": lambda key, **values: t(key, lang, **values), "sep": "、" if lang != "en" else ", "}
     files["index.html"] = env.get_template("index.html").render(
         **common, chains=chain_rows, gaps=gap_rows, heat=heat, unplaced=unplaced, extra_links=extra_links or [],
+        has_progress="progress.html" in files,
         title=report_title(dataset, lang), note=modelling_note(dataset, lang, "index"),
         places=[_label(p["name"], p.get("name_en"), lang) for p in cov["places"]],
         coverage_notes=[reason_text(u, lang) for u in cov["unknown"]],

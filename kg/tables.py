@@ -131,12 +131,19 @@ SPECS: dict[str, TableSpec] = {
             name_column="title",
         ),
         TableSpec(
+            "measures.csv", "measure_id", ("measure:",),
+            ("measure_id", "name_zh", "name_en", "unit"),
+            required=("name_zh", "unit"),
+            name_column="name_zh",
+        ),
+        TableSpec(
             "indicators.csv", "indicator_id", ("ind:",),
-            ("indicator_id", "subject_id", "measure_zh", "measure_en", "value", "unit", "year", "kind", "set_by"),
+            ("indicator_id", "subject_id", "measure_id", "measure_zh", "measure_en", "qualifier", "qualifier_word",
+             "value", "unit", "year", "kind", "set_by"),
             required=("subject_id", "measure_zh", "value", "unit", "kind"),
             refs={"subject_id": Ref(("chain:", "dist:", "zone:", "sys:", "park:"), required=True),
-                  "set_by": Ref(("pol:",))},
-            enums={"kind": tuple(codes.INDICATOR_KIND)},
+                  "measure_id": Ref(("measure:",)), "set_by": Ref(("pol:",))},
+            enums={"kind": tuple(codes.INDICATOR_KIND), "qualifier": tuple(codes.QUALIFIER)},
         ),
         TableSpec(
             "links.csv", None, (),

@@ -74,6 +74,7 @@ class Checker:
         self._forward: list[tuple[str, int, str, str, str]] = []  # (table, line, column, value, wanted prefixes)
         self._segments: dict[str, tuple[int, list[str]]] = {}
         self._kinds: dict[str, str] = {}  # chain id → tier, place id → kind (small tables only)
+        self._units: dict[str, str] = {}  # measure id → unit (small table)
         self._parents: list[tuple[Row, str, str, tuple[str, ...], str]] = []  # (row, column, id, kinds, message)
         self._tables: list[Problem] = []  # whole-table problems (a required table missing or empty), listed first
         self._absent: dict[str, str] = {}  # id prefix → the missing or empty table its rows would be in
@@ -306,8 +307,25 @@ class Checker:
                 if canonical is not None and not _DOC_NUMBER.fullmatch(canonical):
                     self.add(row.problem("doc_number", "not a canonical 发文字号: the issuer abbreviation must be "
                                                        "Chinese characters, e.g. 济发〔2023〕7号"))
+        elif table == "measures.csv":
+            self._units[row.get("measure_id")] = row.get("unit")
+        elif table == "indicators.csv":
+            self._check_indicator(row)
         elif table == "sources.csv" and row.get("kind") == "modelling" and not row.get("note"):
             self.add(row.problem("note", "A source of kind modelling states the basis of the choice in its note."))
+
+    def _check_indicator(self, row: Row) -> None:
+        """A qualifier word comes with its code and stands in the quote; a figure has its measure's unit."""
+        word, quote = row.get("qualifier_word"), row.get("quote")
+        if word and not row.get("qualifier"):
+            self.add(row.problem("qualifier", "A ckg:qualifierText needs its ckg:valueQualifier: give the qualifier "
+                                              "code (more_than, at_least, nearly, less_than, about) for this word."))
+        if word and quote and word not in quote:
+            self.add(row.problem("qualifier_word", "the qualifier word must be written as in the quote"))
+        measure = row.get("measure_id")
+        if measure in self._units and self._units[measure] != row.get("unit"):
+            self.add(row.problem("unit", f"differs from the unit of {measure} ({self._units[measure]}); a target "
+                                         "and its actuals share one measure and one unit"))
 
     def _check_number(self, row: Row, column: str, value: str) -> None:
         problem = decimal_problem(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from kg.figures import figure_text
 from kg.i18n import DEFAULT_LANG, code, name_in, say, t
 from kg.render import Section, render  # noqa: F401  (render: where the views' tables are laid out, kept importable)
 
@@ -124,6 +125,8 @@ def _figures(rows: list[dict], lang: str) -> list[dict]:
         f["label"] = _name(f, lang, "measure", "measure_en")
         f["kind_label"] = code("indicator_kind", f.get("kind"), lang)
         f["unit_label"] = code("unit", f.get("unit"), lang)
+        # the figure as read, unit and qualifier included: 近 800 家 never shows as a bare 800
+        f["figure"] = figure_text(f.get("value"), f.get("unit"), f.get("qualifier"), f.get("qualifier_word"), lang)
     return rows
 
 
@@ -163,9 +166,9 @@ def chain_view(profile: dict, lang: str) -> list[Section]:
                                                        "sources"],
                 _h(lang, "place", "basis", "n", "via", "sources"), places, note=_named_note(places, "via", lang)),
         _policies(profile["policies"], name, lang),
-        Section(t("title.figures_targets", lang, name=name), ["label", "value", "unit_label", "year", "kind_label",
+        Section(t("title.figures_targets", lang, name=name), ["label", "figure", "year", "kind_label",
                                                                 "sources"],
-                _h(lang, "measure", "value", "unit", "year", "kind", "sources"), figures),
+                _h(lang, "measure", "value", "year", "kind", "sources"), figures),
     ], lang)
 
 
@@ -207,8 +210,8 @@ def district_view(profile: dict, lang: str) -> list[Section]:
         Section(t("title.district_policies", lang, name=name), ["title", "doc_number", "date", "basis_label",
                                                                   "sources"],
                 _h(lang, "title", "doc_number", "date", "applies_as", "sources"), profile["policies"]),
-        Section(t("title.figures", lang, name=name), ["label", "value", "unit_label", "year", "kind_label", "sources"],
-                _h(lang, "measure", "value", "unit", "year", "kind", "sources"), profile["indicators"]),
+        Section(t("title.figures", lang, name=name), ["label", "figure", "year", "kind_label", "sources"],
+                _h(lang, "measure", "value", "year", "kind", "sources"), profile["indicators"]),
     ], lang)
 
 
@@ -241,8 +244,8 @@ def policy_view(profile: dict, lang: str) -> list[Section]:
                                          "confidence_label", "sources"],
                 _h(lang, "dir", "relation", "target", "kind", "confidence", "sources"), profile["links"],
                 note=t("note.links", lang)),
-        Section(t("title.targets_set", lang), ["label", "value", "unit_label", "year", "sources"],
-                _h(lang, "measure", "value", "unit", "year", "sources"), profile["targets"]),
+        Section(t("title.targets_set", lang), ["label", "figure", "year", "sources"],
+                _h(lang, "measure", "value", "year", "sources"), _figures(profile["targets"], lang)),
     ], lang)
 
 

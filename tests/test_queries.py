@@ -155,6 +155,10 @@ CASES = {
         ("ind/chip-target", 300, "2026", "target", "pol/chip-plan"),
         ("ind/chips-target-2030", 500, "2030", "target", None),
     }),
+    "indicator_series": ({"subject": "chain/chips"}, ("indicator", "value", "year", "kind", "qualifier", "measure"), {
+        ("ind/chip-target", 300, "2026", "target", None, None),
+        ("ind/chips-target-2030", 500, "2030", "target", None, None),
+    }),
     "place_chains": ({"place": "dist/370112"}, ("chain", "basis", "via"), {
         ("chain/chips", "park", "park/devzone"),
         ("chain/chips", "positioned", None),
