@@ -40,6 +40,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- pages (report, chain maps, overview) -----------------------------------------------------------------------
     # --- indicators (targets against actuals) -----------------------------------------------------------------------
     # --- formats and progress (CSV/xlsx files, terminal, long work) ---------------------------------------------------
+    # --- data rules (kg/data/rules.py: the confidence rules, docs/data.md) --------------------------------------------
+    "stats.rule_breaks": ("违反可信度规则的断言", "assertions breaking the confidence rules"),
 }
 
 

@@ -257,6 +257,7 @@ def stats_view(result: dict) -> list[Section]:
     rows = [{"what": f"entities: {k}", "count": v} for k, v in result["classes"].items()]
     rows += [{"what": f"facts: {k}", "count": v} for k, v in result["facts_by_confidence"].items()]
     rows += [{"what": "unsourced facts", "count": result["unsourced_facts"]},
+             {"what": "assertions breaking the confidence rules", "count": result["confidence_rule_breaks"]},
              {"what": "quads in store", "count": result["quads"]},
              {"what": "named graphs", "count": result["graphs"]}]
     return [Section("chainkg stats", ["what", "count"], ["what", "count"], rows)]
