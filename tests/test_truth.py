@@ -92,7 +92,8 @@ def test_rows_that_follow_the_rules_pass(rows):
 
 
 def test_an_uncertain_alias_does_not_name_the_chain():
-    alias = ("aliases.csv", {"entity_id": "chain:ic", "alias": "芯片", "source_ids": "src:M", "confidence": "uncertain"})
+    alias = ("aliases.csv", {"entity_id": "chain:ic", "alias": "芯片", "source_ids": "src:M",
+                             "confidence": "uncertain"})
     _, breaks = judge(*SOURCES, alias, link("chain:ic", "芯片企业"))
     assert [b.split(" ", 1)[1].split(":")[0] for b in breaks] == ["unnamed-chain"]
 
