@@ -225,8 +225,9 @@ def _chinese_number(n: int) -> str:
     return head + (_NUMERALS[ones] if ones or not tens else "")
 
 
-#: Optional columns synthetic datasets leave out (what a register import adds to an enterprise).
-_NOT_WRITTEN = ("industry_code", "qualifications")
+#: Optional columns synthetic datasets leave out (what a register import adds to an enterprise; the label of an
+#: untitled source or policy).
+_NOT_WRITTEN = ("industry_code", "qualifications", "label")
 
 
 def _header(table: str) -> list[str]:
