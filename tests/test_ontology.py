@@ -114,8 +114,9 @@ def test_closed_namespace_rejects_typos() -> None:
 
 
 def test_term_counts(ontology: Graph) -> None:
+    # 71 properties since ckg:quoteSource (issue 14)
     individuals = {s for s in ontology.subjects(RDF.type, OWL.NamedIndividual) if in_ckg(s)}
-    assert (len(ckg_classes(ontology)), len(ckg_properties(ontology)), len(individuals)) == (39, 71, 20)  # 71: ckg:quoteSource (issue 14)
+    assert (len(ckg_classes(ontology)), len(ckg_properties(ontology)), len(individuals)) == (39, 71, 20)
 
 
 # ------------------------------------------------------------------------------------------------ labels
