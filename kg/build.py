@@ -155,6 +155,8 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
         seconds["summary"] = time.perf_counter() - phase
     seconds["total"] = time.perf_counter() - started
     out = {"quads": emitter.quads, "graphs": emitter.graphs + 4, "rows": rows_read,
+           "rule_breaks": {"count": len(checker.breaks) + checker.more_breaks,
+                           "first": [p.format() for p in checker.breaks]},
            "seconds": {k: round(v, 3) for k, v in seconds.items()}, "dataset": describe(manifest)}
     if sampling:
         for ent in sorted(referenced - in_sample):  # typed, so that sh:class on the sample sees what they are

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import codes, identifiers
+from kg.data.rules import quote_holder
 from kg.iris import CKG_NS
 from kg.manifest import Manifest
 from kg.tables import SPECS, Row
@@ -130,11 +131,11 @@ def _bool(flag: bool) -> str:
 
 
 def source_label(row: Row) -> str:
-    """How a source is shown: its title; without one, its outlet and date (or where it was read), in brackets so
-    that nobody takes it for a title."""
+    """How a source (or an untitled policy) is shown: its title; without one, its ``label`` (a description, never a
+    title), else its outlet and date (or where it was read), in brackets so that nobody takes it for a title."""
     if row.get("title"):
         return row.get("title")
-    described = "，".join(v for v in (row.get("outlet"), row.get("date")) if v) or row.get("url")
+    described = row.get("label") or "，".join(v for v in (row.get("outlet"), row.get("date")) if v) or row.get("url")
     return f"[{described}]"
 
 
@@ -149,6 +150,16 @@ def assertion_iri(row: Row) -> str:
     else:
         key = f"{row.get('entity_id').replace(':', '.')}/{identifiers.match_key(row.get('alias'))}"
     return f"{ID_NS}assertion/{table}/{_safe(key)}"
+
+
+def graph_iri(row: Row) -> str:
+    """The named graph of a row's facts: its own (:func:`assertion_iri`) when it has a quote or a note, else the
+    graph it shares with the rows of its table citing the same sources at the same confidence."""
+    if row.get("quote") or row.get("note"):
+        return assertion_iri(row)
+    sources = ";".join(row.split("source_ids"))
+    digest = hashlib.sha1(f"{sources}|{row.get('confidence')}".encode()).hexdigest()[:12]
+    return f"{ID_NS}assertion/{row.table.removesuffix('.csv')}/shared-{digest}"
 
 
 def _safe(key: str) -> str:
@@ -174,6 +185,7 @@ class Emitter:
         self.graphs = 0
         self._shared: dict[tuple, str] = {}
         self.used_codes: set[str] = set()
+        self.source_kinds: dict[str, str] = {}  # source id → kind (sources.csv is emitted first)
 
     def add(self, s: str, p: str, o: str, g: str) -> None:
         self.lines.append(f"{s} {p} {o} {g} .\n")
@@ -196,15 +208,16 @@ class Emitter:
             self.add(g, _c("sourceLine"), _int(row.line), G_PROVENANCE)
             if quote:
                 self.add(g, _c("quote"), text(quote), G_PROVENANCE)
+                holder = quote_holder(row, self.source_kinds)
+                if holder:
+                    self.add(g, _c("quoteSource"), _n(holder), G_PROVENANCE)
             if note:
                 self.add(g, COMMENT, text(note), G_PROVENANCE)
             return g
         key = (row.table, row.get("source_ids"), row.get("confidence"))
         g = self._shared.get(key)
         if g is None:
-            sources = ";".join(row.split("source_ids"))
-            digest = hashlib.sha1(f"{sources}|{row.get('confidence')}".encode()).hexdigest()[:12]
-            g = self._shared[key] = _u(f"{ID_NS}assertion/{row.table.removesuffix('.csv')}/shared-{digest}")
+            g = self._shared[key] = _u(graph_iri(row))
             self._provenance(g, row)
         return g
 
@@ -239,6 +252,7 @@ class Emitter:
 
     def _sources(self, row: Row) -> None:
         s, g = _n(row.get("source_id")), G_SOURCES
+        self.source_kinds[row.get("source_id")] = row.get("kind")
         self.add(s, A, _c("Source"), g)
         self.add(s, PREF, text(source_label(row)), g)
         if row.get("title"):
@@ -373,9 +387,9 @@ class Emitter:
         self.add(s, A, _c("PolicyDocument"), g)
         if row.get("doc_type"):
             self.add(s, A, DOC_TYPES[row.get("doc_type")], g)
-        title = lit(row.get("title"), "zh")
-        self.add(s, TITLE, title, g)
-        self.add(s, PREF, title, g)
+        if row.get("title"):
+            self.add(s, TITLE, lit(row.get("title"), "zh"), g)
+        self.add(s, PREF, lit(source_label(row), "zh"), g)  # an untitled document shows its label in brackets
         keys = [row.get("title")]
         if row.get("doc_number"):
             canonical, written = identifiers.normalise_doc_number(row.get("doc_number"))

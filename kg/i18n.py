@@ -579,6 +579,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.report.write": ("写入报告文件夹 {path} …", "writing the report folder {path} …"),
     "progress.export.facts": ("读取全部事实 …", "reading every fact …"),
     "progress.export.format": ("写出 {fmt} …", "writing {fmt} …"),
+    # --- data rules (kg/data/rules.py: the confidence rules, docs/data.md) --------------------------------------------
+    "stats.rule_breaks": ("违反可信度规则的断言", "assertions breaking the confidence rules"),
 }
 
 

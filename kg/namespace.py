@@ -175,6 +175,7 @@ class CKG(DefinedNamespace):
     outlet: URIRef  # original outlet or publisher
     readAt: URIRef  # URL the text was read at
     quote: URIRef  # short evidence quote
+    quoteSource: URIRef  # the one source of an assertion that holds its quote
     sourceTable: URIRef  # CSV file of the row
     sourceLine: URIRef  # line number of the row
     rowLine: URIRef  # line of the row introducing an entity (rows sharing one graph)

@@ -227,13 +227,16 @@ def _describe_from(entity: Entity, facts: list[dict], sources: list[dict]) -> di
 
 
 def stats(store) -> dict:
-    """Counts per class, facts per confidence level, and facts that no source backs (must be 0)."""
+    """Counts per class, facts per confidence level, facts that no source backs (must be 0) and row graphs that
+    break the confidence rules (``kg/data/rules.py``; 0 on the bundled data)."""
     classes = {r["class"].rpartition("#")[2]: r["entities"] for r in select(store, "stats_classes")}
     confidence = {(r["confidence"] or "").rpartition("#")[2].lower(): r["facts"]
                   for r in select(store, "stats_confidence")}
     unsourced = select(store, "stats_unsourced")[0]["unsourced"]
+    breaks = len({r["g"] for r in select(store, "stats_confidence_rules")})  # docs/data.md; 0 on the bundled data
     return {"classes": classes, "facts_by_confidence": confidence,
-            "unsourced_facts": unsourced + store.default_graph_size(), **store.counts()}
+            "unsourced_facts": unsourced + store.default_graph_size(), "confidence_rule_breaks": breaks,
+            **store.counts()}
 
 
 def resolve_chain(store, name: str) -> Entity:

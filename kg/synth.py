@@ -226,9 +226,10 @@ def _chinese_number(n: int) -> str:
 
 
 #: Optional columns synthetic datasets leave out (what a register import adds to an enterprise; an indicator's shared
-#: measure and qualifier).
+#: measure and qualifier; the label of an untitled source or policy).
 _NOT_WRITTEN = {"enterprises.csv": ("industry_code", "qualifications"),
-                "indicators.csv": ("measure_id", "qualifier", "qualifier_word")}
+                "indicators.csv": ("measure_id", "qualifier", "qualifier_word"),
+                "sources.csv": ("label",), "policies.csv": ("label",)}
 
 
 def _header(table: str) -> list[str]:

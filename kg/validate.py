@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg import identifiers
+from kg.data.rules import ConfidenceRules
 from kg.errors import DataError, InvalidIdentifier, Problem
 from kg.tables import CONFIDENCE, CONTROL, LINK_PREDICATES, SPECS, Row, TableSpec
 
@@ -79,6 +80,9 @@ class Checker:
         self._tables: list[Problem] = []  # whole-table problems (a required table missing or empty), listed first
         self._absent: dict[str, str] = {}  # id prefix → the missing or empty table its rows would be in
         self._unchecked: dict[str, int] = defaultdict(int)  # that table → references to it not listed
+        self.rules = ConfidenceRules()  # the confidence rules (kg/data/rules.py), judged on every row
+        self.breaks: list[Problem] = []  # their breaks: warnings, not errors (the first ``limit`` kept)
+        self.more_breaks = 0
 
     # -- bookkeeping ---------------------------------------------------------------------------------------------
     def add(self, problem: Problem) -> None:
@@ -179,6 +183,14 @@ class Checker:
                 self.add(row.problem("confidence", f"not one of {', '.join(CONFIDENCE)}"))
         self._check_values(row)
         self._check_shape_rules(row)
+        errors, breaks = self.rules.check(row)
+        for problem in errors:
+            self.add(problem)
+        for problem in breaks:
+            if len(self.breaks) < self.limit:
+                self.breaks.append(problem)
+            else:
+                self.more_breaks += 1
         if spec.file == "links.csv":
             self._check_link(row)
         self._check_duplicates(row, spec)
@@ -243,6 +255,9 @@ class Checker:
             self.add(row.problem("year", "must be a four-digit year"))
         if row.table == "sources.csv" and not (row.get("title") or row.get("url") or row.get("outlet")):
             self.add(row.problem("title", "a source must be traceable: give its title, outlet or URL"))
+        if row.table == "policies.csv" and not (row.get("title") or row.get("label")):
+            self.add(row.problem("title", "a policy needs its exact title, or, when no source gives the title, a "
+                                          "label describing it (never an invented title)"))
         url = row.get("url")
         if url and not url.startswith(("http://", "https://")):
             self.add(row.problem("url", "must start with http:// or https://"))

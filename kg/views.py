@@ -294,6 +294,7 @@ def stats_view(result: dict, lang: str = DEFAULT_LANG) -> list[Section]:
     rows += [{"what": t("stats.facts", lang, label=code("confidence", k, lang)), "count": v}
              for k, v in result["facts_by_confidence"].items()]
     rows += [{"what": t("stats.unsourced", lang), "count": result["unsourced_facts"]},
+             {"what": t("stats.rule_breaks", lang), "count": result["confidence_rule_breaks"]},
              {"what": t("stats.quads", lang), "count": result["quads"]},
              {"what": t("stats.graphs", lang), "count": result["graphs"]}]
     return finish([Section(t("title.stats", lang), ["what", "count"], _h(lang, "what", "count"), rows)], lang)

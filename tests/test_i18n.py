@@ -121,13 +121,15 @@ COMMANDS = [
     ("stats",), ("policies", "集成电路"), ("chain", "汽车"), ("chain", "集成电路"), ("enterprises", "汽车"),
     ("parks", "现代医药"), ("district", "历城区"), ("policy", "济发〔2023〕7号"), ("gaps", "集成电路"), ("gaps",),
     ("coverage",), ("coverage", "--by", "grade"), ("coverage", "--by", "bridge"), ("mismatches",),
-    ("indicators",), ("indicators", "--all"), ("indicators", "汽车"), ("show", "\"云帆计划\"服务企业"), ("district", "济南市"),
+    ("indicators",), ("indicators", "--all"), ("indicators", "汽车"), ("show", "\"云帆计划\"服务企业"),
+    ("district", "济南市"),
 ]
 #: Columns of the data that hold text the data gives in Chinese only (titles, quotes, positioning statements…).
 CHINESE_ONLY = {"title", "doc_number", "issuer", "positioning_zh", "description_zh", "quote", "unit", "outlet",
                 "target_note", "name", "period"}
 #: English names shown by ``show`` as facts (the name_en literal is a fact of the entity).
-SHOWN_ENGLISH = {"历城区": "Licheng District", "比亚迪": "BYD", "\"云帆计划\"服务企业": "Firms served by the Yunfan programme"}
+SHOWN_ENGLISH = {"历城区": "Licheng District", "比亚迪": "BYD",
+                 "\"云帆计划\"服务企业": "Firms served by the Yunfan programme"}
 
 
 def _rows(folder: Path):

@@ -194,6 +194,12 @@ CASES = {
         ("ckg:Confirmed", 218), ("ckg:Partial", 22), ("ckg:Uncertain", 70),
     }),
     "stats_unsourced": ({}, ("unsourced",), {(0,)}),
+    # the fixture keeps two breaks of the confidence rules (docs/data.md): an alias resting on a modelling source
+    # only, and a link whose quote (链主) does not name its chain
+    "stats_confidence_rules": ({}, ("g", "rule"), {
+        (_shared("aliases", "src:M-SEG", "confirmed"), "modelling-only"),
+        ("assertion/links/ent.alpha/chain_master_of/chain.chips", "unnamed-chain"),
+    }),
     # coverage and gaps (issue 4); multi-valued columns are checked split in tests/test_coverage.py
     "coverage_chain_totals": ({}, ("chain", "enterprise_count", "located_count"), {
         ("chain/chips", 3, 3), ("chain/drugs", 1, 1),
