@@ -125,7 +125,7 @@ COMMANDS = [
     ("district", "济南市"),
 ]
 #: Columns of the data that hold text the data gives in Chinese only (titles, quotes, positioning statements…).
-CHINESE_ONLY = {"title", "doc_number", "issuer", "positioning_zh", "description_zh", "quote", "unit", "outlet",
+CHINESE_ONLY = {"title", "label", "doc_number", "issuer", "positioning_zh", "description_zh", "quote", "unit", "outlet",
                 "target_note", "name", "period"}
 #: English names shown by ``show`` as facts (the name_en literal is a fact of the entity).
 SHOWN_ENGLISH = {"历城区": "Licheng District", "比亚迪": "BYD",
