@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -33,11 +34,27 @@ def _local(store_path, command: str):
     return store_path
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value):
+    """Keep an option every command shares (``--quiet``, ``-o``, ``--wide``) in the context, not in its signature."""
+    if value is not None and (value or param.name not in ctx.meta.get("chainkg", {})):
+        ctx.meta.setdefault("chainkg", {})[param.name] = value
+    return value
+
+
+def _shared(name: str, default=None):
+    return click.get_current_context().meta.get("chainkg", {}).get(name, default)
+
+
+_QUIET = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_remember,
+                      help="No progress lines on stderr (they only appear when stderr is a terminal).")
+
+
 def _data_options(command):
     """``--data``, ``--store`` and ``--lang`` on every command that reads a dataset."""
 
     command = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                            help="Language of labels.")(command)
+    command = _QUIET(command)
     command = click.option("--store", "store_path", type=StorePath(),
                            help="Store folder (default: a per-user cache folder keyed by the data), or the URL of a "
                                 "SPARQL endpoint holding the pushed graph (http://host:7878/query).")(command)
@@ -101,20 +118,45 @@ def _open(data_dir, store_path):
         return RemoteStore.open(store_path, describe(load_manifest(data_dir)) if data_dir else None)
     from kg.build import ready_store
 
-    def say(where) -> None:
-        if sys.stderr.isatty():  # a word for the planner at the prompt, nothing in piped output
-            click.echo(f"building the store for {where} …", err=True)
+    return ready_store(data_dir, store_path, on_progress=_progress())
 
-    return ready_store(data_dir, store_path, on_build=say)
+
+def _progress():
+    """The progress callback of long work (a build, a report, an export): one phase line on stderr per step, only
+    when stderr is a terminal and --quiet was not given (the library reports, the CLI prints)."""
+    from kg.i18n import t
+
+    if _shared("quiet") or not _stderr_is_terminal():
+        return None
+    lang = click.get_current_context().params.get("lang", "zh")
+
+    def say(phase: str, **fields) -> None:
+        click.echo(t(f"progress.{phase}", lang, **fields), err=True)
+
+    return say
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether a person sees stderr (progress lines are for them; the tests replace this to pretend one does)."""
+    return sys.stderr.isatty()
 
 
 def _format_option(command):
-    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-                        show_default=True, help="Output format.")(command)
+    """``--format`` (table, csv, json, xlsx), ``-o`` and ``--wide`` on every listing command."""
+    command = click.option("--wide", is_flag=True, expose_value=False, callback=_remember,
+                           help="Full table lines (else tables are fitted to the terminal: COLUMNS, or its width; "
+                                "no limit when the output is not a terminal).")(command)
+    command = click.option("-o", "--output", type=click.Path(path_type=Path), expose_value=False,
+                           callback=_remember, help="Write to a file instead of printing: FILE.xlsx, FILE.json, a "
+                                                    "table's FILE.csv, or a FOLDER of CSV files (one per table).")(
+        command)
+    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+                        show_default=True, help="Output format (xlsx and a CSV of several tables need -o).")(command)
 
 
 @click.group(cls=ChainKGGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@_QUIET
 @click.version_option(package_name="chainkg")
 def cli(verbose: int) -> None:
     """chainkg: a knowledge graph of Jinan's industrial chains and the policies behind them.
@@ -145,7 +187,8 @@ def build(limit, data_dir, store_path, lang):
     from kg.store import default_store_path
 
     data_dir = data_dir or paths.default_data_dir()
-    store = build_store(data_dir, _local(store_path, "build") or default_store_path(data_dir), limit=limit)
+    store = build_store(data_dir, _local(store_path, "build") or default_store_path(data_dir), limit=limit,
+                        on_progress=_progress())
     info = store.info
     click.echo(f"built {info['quads']} quads in {info['graphs']} graphs in {info['build_seconds']} s → {store.path}")
 
@@ -168,15 +211,55 @@ def validate(full, limit, data_dir, store_path, lang):
 
     summary = check_dataset_folder(data_dir or paths.default_data_dir(), limit=limit,
                                    shacl="full" if full else "sample")
-    rows = sum(summary["rows"].values())
-    click.echo(f"ok: {rows} rows, {summary['quads']} quads to load, SHACL ({summary['shacl']}) passed, no problems")
+    rows, breaks = sum(summary["rows"].values()), summary["rule_breaks"]
+    for line in breaks["first"]:  # the confidence rules (docs/data.md): warnings, the data still builds
+        click.echo(f"warning: {line}")
+    warned = f", {breaks['count']} confidence-rule warning(s)" if breaks["count"] else ""
+    click.echo(f"ok: {rows} rows, {summary['quads']} quads to load, SHACL ({summary['shacl']}) passed, no problems"
+               + warned)
 
 
 def _emit(sections, fmt: str, value) -> None:
-    """Print a result: JSON of the question's own rows, or the view's tables / CSV."""
-    from kg.views import render
+    """Print or write a result: JSON of the question's own rows, or the view's tables, CSV or xlsx (see
+    :func:`kg.spreadsheet`); -o writes a file (a folder for a CSV of several tables)."""
+    from kg.i18n import t
+    from kg.output import terminal_width
+    from kg.render import render
 
-    click.echo(to_json(value) if fmt == "json" else render(sections, fmt), nl=fmt == "json")
+    out, lang = _shared("output"), click.get_current_context().params.get("lang", "zh")
+    if fmt == "xlsx" or (fmt == "csv" and (len(sections) != 1 or (out and out.suffix.lower() != ".csv"))):
+        _write_tables(sections, fmt, out, lang)
+        return
+    if fmt == "json":
+        text = to_json(value) + "\n"
+    else:
+        text = render(sections, fmt, lang, None if out or _shared("wide") else terminal_width(sys.stdout, os.environ))
+    if out:
+        from kg.atomic import write_atomic
+
+        write_atomic(out, text)
+        click.echo(t("formats.wrote", lang, n=1, path=out))
+    else:
+        click.echo(text, nl=False)
+
+
+def _write_tables(sections, fmt: str, out: Path | None, lang: str) -> None:
+    """An xlsx workbook, or a folder of CSV files (one per table), at -o (refused without it)."""
+    from kg.i18n import t
+    from kg.spreadsheet import write_csv_folder, write_workbook
+
+    if out is None:
+        raise click.UsageError(t("formats.xlsx_needs_output" if fmt == "xlsx" else "formats.csv_needs_folder", lang,
+                                 n=len(sections)))
+    if fmt == "xlsx":
+        if out.suffix.lower() != ".xlsx":
+            raise click.UsageError(t("formats.xlsx_suffix", lang, path=out))
+        write_workbook(sections, out)
+    elif out.suffix.lower() == ".csv":
+        raise click.UsageError(t("formats.csv_file_of_many", lang, n=len(sections), path=out))
+    else:
+        write_csv_folder(sections, out)
+    click.echo(t("formats.wrote", lang, n=len(sections), path=out))
 
 
 @cli.command()
@@ -220,7 +303,7 @@ def stats(fmt, data_dir, store_path, lang):
     from kg.views import stats_view
 
     result = questions.stats(_open(data_dir, store_path))
-    _emit(stats_view(result), fmt, result)
+    _emit(stats_view(result, lang), fmt, result)
 
 
 @cli.command()
@@ -324,6 +407,28 @@ def policy(name_or_number, fmt, data_dir, store_path, lang):
 
 
 @cli.command()
+@click.argument("name", required=False)
+@click.option("--all", "include_single", is_flag=True,
+              help="Every figure, also those with one actual and no target (default without NAME: the measures with "
+                   "a target or at least two actuals).")
+@_format_option
+@_data_options
+def indicators(name, include_single, fmt, data_dir, store_path, lang):
+    """Targets against actuals: each measure's actuals by year, its target and the progress (share of target,
+    reached / on track / behind, with the basis), qualifiers kept (近 800 家 is never 800).
+
+    NAME narrows to one chain, district or chain system.
+
+    Example: chainkg indicators 济南市 --format csv
+    """
+    from kg.indicator_views import indicators_view
+    from kg.indicators import indicator_series
+
+    result = indicator_series(_open(data_dir, store_path), name, include_single)
+    _emit(indicators_view(result, lang, include_single or name is not None), fmt, result)
+
+
+@cli.command()
 @click.argument("query_file", type=click.File("rb"), required=False)
 @click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME (repeatable). A name of an entity is resolved as any name argument (chain=集成电路); "
@@ -347,15 +452,14 @@ def sparql(query_file, binds, list_prefixes, fmt, timeout, memory, max_rows, dat
 
     Example: chainkg sparql examples/chain_policies.rq --bind chain=集成电路
     """
+    from kg.output import terminal_width
     from kg.sparql import QUERY_PREFIXES, Limits, decode_query, run_readonly, serialize
 
     if list_prefixes:
-        from kg.output import to_csv, to_table
+        from kg.render import Section
 
         rows = [{"prefix": f"{p}:", "iri": iri} for p, iri in QUERY_PREFIXES.items()]
-        out = {"json": to_json, "csv": lambda r: to_csv(r, ["prefix", "iri"]),
-               "table": lambda r: to_table(r, ["prefix", "iri"])}[fmt](rows)
-        return click.echo(out, nl=not out.endswith("\n"))
+        return _emit([Section("prefixes", ["prefix", "iri"], ["prefix", "iri"], rows)], fmt, rows)
     if query_file is None:
         raise click.UsageError("give a query file (or - for stdin), or --prefixes")
     from kg.bindings import bind_arguments
@@ -364,8 +468,25 @@ def sparql(query_file, binds, list_prefixes, fmt, timeout, memory, max_rows, dat
     limits = Limits(timeout=timeout or None, memory_mb=memory or None, max_rows=max_rows or None)
     store = _open(data_dir, store_path)
     result = run_readonly(store, text, limits, bind_arguments(store, text, binds))
-    text = serialize(result, fmt)
-    click.echo(text, nl=not text.endswith("\n"))  # CSV ends its last row itself
+    out = _shared("output")
+    if fmt == "xlsx":
+        from kg.render import Section
+        from kg.sparql import select_rows
+
+        if result.form != "SELECT":
+            raise click.UsageError(f"--format xlsx holds SELECT results; this is {result.form} (use --format json)")
+        names, rows = select_rows(result)
+        _write_tables([Section("SPARQL", names, names, rows)], fmt, out, lang)
+    else:
+        wide = out or _shared("wide") or fmt != "table"
+        text = serialize(result, fmt, None if wide else terminal_width(sys.stdout, os.environ))
+        text += "" if text.endswith("\n") else "\n"  # CSV ends its last row itself
+        if out:
+            from kg.atomic import write_atomic
+
+            write_atomic(out, text)
+        else:
+            click.echo(text, nl=False)
     if result.truncated:
         click.echo(f"Warning: stopped at --max-rows {max_rows} rows; more matched (raise --max-rows or add LIMIT)",
                    err=True)
@@ -423,7 +544,7 @@ def export(out_dir, formats, data_dir, store_path, lang):
     """
     from kg.export import export_snapshot
 
-    manifest = export_snapshot(_open(data_dir, store_path), out_dir, formats)
+    manifest = export_snapshot(_open(data_dir, store_path), out_dir, formats, on_progress=_progress())
     for name, entry in manifest["files"].items():
         click.echo(f"{entry['bytes']:>12,}  {name}")
     counts = manifest["counts"]
@@ -456,6 +577,8 @@ def restore(snapshot, data_dir, store_path, lang):
 @click.argument("old")
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--wide", is_flag=True, expose_value=False, callback=_remember,
+              help="Full lines (else long lines wrap to the terminal: COLUMNS, or its width).")
 @_data_options
 def diff(old, new, fmt, data_dir, store_path, lang):
     """Compare two snapshots, or a snapshot and the live store (the word live): entities, links and values.
@@ -472,8 +595,11 @@ def diff(old, new, fmt, data_dir, store_path, lang):
     except ChainKGError as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(2)
+    from kg.output import fit_text, terminal_width
+
+    width = None if _shared("wide") else terminal_width(sys.stdout, os.environ)
     click.echo(to_json({"summary": summarize(changes), "changes": changes}) if fmt == "json"
-               else render_diff(changes, lang))
+               else fit_text(render_diff(changes, lang), width))
     sys.exit(1 if changes else 0)
 
 
@@ -517,7 +643,7 @@ def report_(out_dir, collapse, data_dir, store_path, lang):
     """
     from kg.report import write_report
 
-    manifest = write_report(_open(data_dir, store_path), out_dir, lang, collapse or None)
+    manifest = write_report(_open(data_dir, store_path), out_dir, lang, collapse or None, on_progress=_progress())
     for name, size in manifest["files"].items():
         click.echo(f"{size:>12,}  {name}")
     click.echo(f"{len(manifest['files'])} files in {manifest['seconds']['total']} s → {out_dir / 'index.html'}")
@@ -544,7 +670,8 @@ def gaps(chain, fmt, data_dir, store_path, lang):
     whole = chain is None  # an empty CHAIN ("") is a name to resolve (and refused), not "all chains"
     reports = tier_reports(store, "landmark") if whole else [chain_report(store, chain)]
     notes = tier_unknowns(store, "landmark") if whole else []
-    _emit(gaps_view(reports, lang, fmt, notes), fmt, [row for report in reports for row in report["gaps"]])
+    view = gaps_view(reports, lang, "csv" if fmt == "xlsx" else fmt, notes)  # files: the full ranked list, one sheet
+    _emit(view, fmt, [row for report in reports for row in report["gaps"]])
 
 
 @cli.command()

@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.i18n import Note
+
 GRADES = ("strong", "potential", "weak", "blank")
 GRADE_ZH = {"strong": "优势", "potential": "潜力", "weak": "薄弱", "blank": "空白"}
 POSITIONS = ("upstream", "midstream", "downstream", "support")
 
-BLANK_UNKNOWN = ("blank may be missing data rather than missing industry: segment placement comes only from "
-                 "in_segment links (links.csv, a modelling choice)")
-COUNT_UNKNOWN = "only enterprises named by a source are counted; the real number may be higher"
+BLANK_UNKNOWN = Note("unknown.blank")
+COUNT_UNKNOWN = Note("unknown.count")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def grade_segment(enterprises: int, anchors: int = 0, parks: int = 0, policies: 
         rules: the thresholds.
 
     Returns:
-        ``(grade, reasons)``: grade is ``strong``, ``potential``, ``weak`` or ``blank``.
+        ``(grade, reasons)``: grade is ``strong``, ``potential``, ``weak`` or ``blank``; each reason is a
+        :class:`kg.i18n.Note` (English text; its key and fields render it in Chinese).
 
     >>> grade_segment(3, anchors=1, parks=1)[0]
     'strong'
@@ -89,29 +91,32 @@ def grade_segment(enterprises: int, anchors: int = 0, parks: int = 0, policies: 
     ('potential', 'potential', 'potential')
     >>> grade_segment(1, policies=1)
     ('weak', ['1 local enterprise (< 2), no chain-master or leading enterprise, no park carrier'])
+    >>> grade_segment(1, policies=1)[1][0].as_dict()["missing"]
+    [{'key': 'lack.no_anchor'}, {'key': 'lack.no_park_carrier'}]
     >>> grade_segment(0, policies=2)[0]
     'blank'
     """
-    support = [s for s, n in (("park carrier", parks), ("policy support", policies)) if n]
+    support = [{"key": f"lack.{s}"} for s, n in (("park_carrier", parks), ("policy_support", policies)) if n]
     if enterprises <= 0:
-        return "blank", ["no local enterprise placed in this segment"]
-    count = f"{enterprises} local enterprise{'s' if enterprises > 1 else ''}"
+        return "blank", [Note("reason.no_enterprise")]
     if enterprises >= rules.strong_min_enterprises and anchors and support:
-        return "strong", [f"{count} (≥ {rules.strong_min_enterprises}), with a chain-master or leading enterprise "
-                          f"and {' and '.join(support)}"]
+        return "strong", [Note("reason.strong", count=enterprises, min=rules.strong_min_enterprises, support=support)]
     if enterprises >= rules.potential_min_enterprises:
-        missing = [] if anchors else ["no chain-master or leading enterprise"]
+        missing = [] if anchors else [{"key": "lack.no_anchor"}]
         if not support:
-            missing.append("no park carrier or policy support")
-        return "potential", [f"{count} (≥ {rules.potential_min_enterprises})" + (f", {', '.join(missing)}"
-                                                                                 if missing else "")]
+            missing.append({"key": "lack.no_carrier_or_policy"})
+        if not missing:
+            return "potential", [Note("reason.potential_count", count=enterprises,
+                                      min=rules.potential_min_enterprises)]
+        return "potential", [Note("reason.potential_lacking", count=enterprises, min=rules.potential_min_enterprises,
+                                  missing=missing)]
     if anchors:
-        return "potential", [f"{count}, a chain-master or leading enterprise"]
+        return "potential", [Note("reason.potential_anchor", count=enterprises)]
     if parks and policies:
-        return "potential", [f"{count} with park carrier and policy support"]
-    lacking = ["no chain-master or leading enterprise"] + [f"no {s}" for s in ("park carrier", "policy support")
-                                                            if s not in support]
-    return "weak", [f"{count} (< {rules.potential_min_enterprises}), {', '.join(lacking)}"]
+        return "potential", [Note("reason.potential_supported", count=enterprises)]
+    lacking = [{"key": "lack.no_anchor"}] + [{"key": f"lack.no_{s}"} for s, n in (("park_carrier", parks),
+                                                                                 ("policy_support", policies)) if not n]
+    return "weak", [Note("reason.weak", count=enterprises, min=rules.potential_min_enterprises, missing=lacking)]
 
 
 def is_specific_policy(policy: Mapping, rules: Rules = RULES) -> bool:
@@ -260,10 +265,12 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
 
     Each row: ``chain``, ``segment``, ``segment_en``, ``iri``, ``position``, ``sequence``, ``grade``, ``grade_zh``,
     ``rank``, ``priority``, ``enterprise_count`` (every local enterprise placed in the segment), ``flags``,
-    ``reasons``, ``betweenness``, ``upstream``, ``downstream`` (neighbours and nearest covered segments: ``segment``,
-    ``grade``, ``enterprises`` (examples), ``enterprise_count``, ``distance``), ``evidence`` (``enterprises``: the
-    graph's list, its anchors and a bounded number of examples; ``parks``, ``districts``, ``policies``, ``sources``)
-    and ``unknown``.
+    ``reasons`` (:class:`kg.i18n.Note` texts, English), ``reason_codes`` (the same as data: ``{"code": "betweenness",
+    "value": 0.13, "threshold": 0.1}``), ``betweenness``, ``upstream``, ``downstream`` (neighbours and nearest
+    covered segments: ``segment``, ``segment_en``, ``grade``, ``enterprises`` (examples), ``enterprise_count``,
+    ``distance``), ``evidence`` (``enterprises``: the graph's list, its anchors and a bounded number of examples;
+    ``parks``, ``districts``, ``policies``, ``sources``), ``chain_unplaced`` (the chain's enterprises linked to it but
+    to none of its segments: ``count`` and examples ``enterprises``) and ``unknown`` (notes).
     """
     chain = graph.graph
     specific = [p for p in chain.get("policies", []) if p.get("scope") == "chain" and is_specific_policy(p, rules)]
@@ -291,29 +298,30 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
         if gap and node in cuts:
             flags.append("cut_gap")
             priority += 3
-            reasons.append("cut gap: removing it separates covered segments of the chain")
+            reasons.append(Note("reason.cut_gap"))
         if gap and central.get(node, 0.0) >= rules.high_betweenness:
             flags.append("high_betweenness")
             priority += 2
-            reasons.append(f"high betweenness {central[node]:.2f} (≥ {rules.high_betweenness}): on many "
-                           "supply paths")
+            reasons.append(Note("reason.betweenness", value=round(central[node], 4),
+                                threshold=rules.high_betweenness))
         if gap:
             for d in ("upstream", "downstream"):
                 if local[d]:
                     priority += 1
                     flags.append(f"local_{d}")
-                    names = ", ".join(f"{n['segment']} ({n['enterprise_count']})" for n in local[d])
-                    reasons.append(f"local {d}: {names}")
+                    reasons.append(Note(f"reason.local_{d}", segments=[
+                        {"name": n["segment"], "name_en": n["segment_en"], "count": n["enterprise_count"]}
+                        for n in local[d]]))
         if data.get("enterprise_count", 0) == 1:
             flags.append("single_enterprise")
             priority += 1
-            reasons.append("single-enterprise segment: concentration risk")
+            reasons.append(Note("reason.single_enterprise"))
         if grade == "blank":
             unknown.append(BLANK_UNKNOWN)
             if unplaced_count:
-                names = ", ".join(e["name"] for e in unplaced[:5]) + (" …" if unplaced_count > 5 else "")
-                unknown.append(f"{unplaced_count} enterprise(s) of the chain are placed in no segment and may "
-                               f"belong here: {names}")
+                names = [{"name": e["name"], "name_en": e.get("name_en")} for e in unplaced[:5]]
+                unknown.append(Note("unknown.unplaced_here", count=unplaced_count,
+                                    names=names + ([{"key": "tbl.ellipsis"}] if unplaced_count > 5 else [])))
         else:
             unknown.append(COUNT_UNKNOWN)
         policies = list(data.get("policies", [])) + specific
@@ -324,11 +332,14 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
             "position": data.get("position"), "sequence": data.get("sequence"),
             "grade": grade, "grade_zh": GRADE_ZH[grade], "priority": priority,
             "enterprise_count": data.get("enterprise_count", 0), "flags": flags, "reasons": reasons,
+            "reason_codes": [r.as_dict() for r in reasons],
             "betweenness": round(central.get(node, 0.0), 4),
             "upstream": sides["upstream"], "downstream": sides["downstream"],
             "evidence": {"enterprises": _roles(data), "parks": data.get("parks", []),
                          "districts": data.get("districts", []), "policies": _policy_refs(policies),
                          "codes": data.get("codes", []), "sources": sources},
+            "chain_unplaced": {"count": unplaced_count, "enterprises": [
+                {k: e.get(k) for k in ("name", "name_en", "iri")} for e in unplaced]},
             "unknown": unknown,
         })
     # Most urgent first; at equal priority the worse grade, then upstream first.
@@ -359,22 +370,23 @@ def summarize_chain(graph: nx.DiGraph, rows: list[dict], rules: Rules = RULES, t
     masters, leading = chain.get("chain_masters", []), chain.get("leading", [])
     findings, unknown = [], []
     if not masters:
-        findings.append({"kind": "no_chain_master", "text": "no chain-master (链主) named by any source",
+        findings.append({"kind": "no_chain_master", "text": Note("finding.no_chain_master"),
                          "evidence": {"leading": leading, "sources": chain.get("role_sources", [])}})
-        unknown.append("no chain-master may mean none is named in the sources we have, not that there is none")
+        unknown.append(Note("unknown.no_chain_master"))
     if not specific:
         general = [p for p in policies if not is_specific_policy(p, rules)]
         findings.append({"kind": "no_specific_policy",
-                         "text": "no chain-specific policy: only general or multi-chain policies name it",
+                         "text": Note("finding.no_specific_policy"),
                          "evidence": {"policies": _policy_refs(general),
                                       "sources": unique_sources([s for p in general for s in p.get("sources", [])])}})
     if chain.get("tier") == "key":
-        unknown.append(f"a candidate key chain: {chain.get('declared_key') or 'the'} key chains are declared but no "
-                       "public source names them, so its membership is unproven")
+        declared = chain.get("declared_key")
+        unknown.append(Note("unknown.key_candidate", declared=declared) if declared
+                       else Note("unknown.key_candidate_any"))
     if not rows:
-        unknown.append("no segment breakdown for this chain: segments cannot be graded")
+        unknown.append(Note("unknown.no_breakdown"))
     elif grades["blank"] > len(rows) / 2:
-        unknown.append("most segments are blank: the data is sparse, so blanks may be missing data")
+        unknown.append(Note("unknown.mostly_blank"))
     gap_rows = [r for r in rows if r["grade"] in ("blank", "weak")]
     return {
         "chain": chain.get("name"), "chain_en": chain.get("name_en"), "iri": chain.get("iri"),
@@ -384,8 +396,10 @@ def summarize_chain(graph: nx.DiGraph, rows: list[dict], rules: Rules = RULES, t
                                                               rules.position_weights)),
         "enterprises": chain.get("enterprise_count", len(chain.get("enterprises", []))),
         "unplaced": [e["name"] for e in chain.get("unplaced", [])],
+        "unplaced_enterprises": [{k: e.get(k) for k in ("name", "name_en", "iri")} for e in chain.get("unplaced", [])],
         "unplaced_count": chain.get("unplaced_count", len(chain.get("unplaced", []))),
         "chain_masters": [e["name"] for e in masters], "leading": [e["name"] for e in leading],
+        "chain_master_refs": [{k: e.get(k) for k in ("name", "name_en", "iri")} for e in masters],
         "parks": [p["name"] for p in chain.get("parks", [])],
         "policies": by_scope, "specific_policies": sorted({p["title"] for p in specific if p.get("title")}),
         "no_chain_master": not masters, "no_specific_policy": not specific,
@@ -419,19 +433,17 @@ def positioning_mismatches(graph: nx.Graph) -> list[dict]:
         count = data.get("enterprise_count", len(enterprises))
         if data.get("positioned") and not count and not parks:
             kind = "positioned_without_presence"
-            reason = f"{p['name']} is positioned for {c['name']}, but no enterprise or park of it is known there"
+            reason = Note("mismatch.positioned", place=_ref(p), chain=_ref(c))
             positioning = {"text": data.get("quote") or p.get("positioning"), "sources": data.get("sources", [])}
-            unknown = ["absence in the data is not absence on the ground: " + COUNT_UNKNOWN]
+            unknown = [Note("unknown.absence")]
         elif not data.get("positioned") and (count or parks):
             kind = "presence_without_positioning"
-            what = ", ".join(x for x in (f"{count} enterprise(s)" if count else "",
-                                         f"{len(parks)} carrier park(s)" if parks else "") if x)
-            reason = f"{what} of {c['name']} in {p['name']}, which no source positions for it"
+            which = "both" if count and parks else "enterprises" if count else "parks"
+            reason = Note(f"mismatch.present_{which}", count=count, parks=len(parks), place=_ref(p), chain=_ref(c))
             # The place's row also cites code tables and translations; the documents are what word the positioning.
             documents = [s for s in p.get("sources", []) if s.get("kind") == "document"]
             positioning = {"text": p.get("positioning"), "sources": documents or p.get("sources", [])}
-            unknown = ["the positioning statement may name the industry in other words; only ckg:positionedFor "
-                       "links count" if p.get("positioning") else "no positioning statement is known for this place"]
+            unknown = [Note("unknown.other_words") if p.get("positioning") else Note("unknown.no_statement")]
         else:
             continue
         rows.append({"kind": kind, "place": p.get("name"), "place_en": p.get("name_en"), "place_iri": place,
@@ -465,6 +477,7 @@ def bridging_entities(graph: nx.Graph) -> list[dict]:
         rows.append({"iri": node, "kind": data.get("kind"), "name": data.get("name"), "name_en": data.get("name_en"),
                      "code": data.get("code"), "chains": len(chains),
                      "chain_names": [graph.nodes[c].get("name") for c in chains],
+                     "chain_names_en": [graph.nodes[c].get("name_en") or graph.nodes[c].get("name") for c in chains],
                      "betweenness": round(central.get(node, 0.0), 4)})
     rows.sort(key=lambda r: (-r["chains"], -r["betweenness"], r["kind"] or "", str(r["iri"])))
     return rows
@@ -485,7 +498,9 @@ def chain_links(graph: nx.Graph) -> list[dict]:
     pairs: dict[tuple, dict] = {}
 
     def pair(a, b) -> dict:
+        names_en = [graph.nodes[x].get("name_en") or graph.nodes[x].get("name") for x in (a, b)]
         return pairs.setdefault((a, b), {"chains": [graph.nodes[a].get("name"), graph.nodes[b].get("name")],
+                                         "chains_en": names_en,
                                          "iris": [a, b], "enterprise": [], "park": [], "industry_class": []})
 
     # Most-connected entities first, then by kind and IRI (a stable order, as the bridge query listed them).
@@ -496,7 +511,9 @@ def chain_links(graph: nx.Graph) -> list[dict]:
         chains = sorted(graph[node], key=str)
         for i, a in enumerate(chains):
             for b in chains[i + 1:]:
-                pair(a, b).setdefault(data.get("kind"), []).append(data.get("name") or data.get("code") or node)
+                name = data.get("name") or data.get("code") or node
+                pair(a, b).setdefault(data.get("kind"), []).append(name)
+                pair(a, b).setdefault(f"{data.get('kind')}_en", []).append(data.get("name_en") or name)
     counted = {tuple(sorted(k, key=str)): n for k, n in graph.graph.get("enterprise_pairs", {}).items()}
     for a, b in counted:
         if a in graph and b in graph:
@@ -509,10 +526,17 @@ def chain_links(graph: nx.Graph) -> list[dict]:
     return rows
 
 
+def _ref(data: Mapping) -> dict:
+    """A name for a note's field: ``{"name", "name_en"}``."""
+    return {"name": data.get("name"), "name_en": data.get("name_en")}
+
+
 def _neighbour(graph: nx.DiGraph, node, distance: int, grades: dict) -> dict:
     data = graph.nodes[node]
-    return {"segment": data.get("name"), "iri": node, "grade": grades[node][0], "distance": distance,
+    return {"segment": data.get("name"), "segment_en": data.get("name_en"), "iri": node, "grade": grades[node][0],
+            "distance": distance,
             "enterprises": [e["name"] for e in data.get("enterprises", [])],
+            "enterprises_en": [e.get("name_en") or e["name"] for e in data.get("enterprises", [])],
             "enterprise_count": data.get("enterprise_count", len(data.get("enterprises", [])))}
 
 

@@ -33,16 +33,20 @@ from kg.validate import DEFAULT_LIMIT, Checker, load_industry_codes
 
 log = logging.getLogger(__name__)
 
+#: A progress callback: ``on_progress(phase, **fields)``; the phase names a message of :mod:`kg.i18n`
+#: (``progress.<phase>``) that the CLI prints. The library never prints.
+Progress = Callable[..., None]
+
 #: The order rows are read in: every reference then points at rows already read, except a few that point forward
 #: within a table (checked at the end). The first group is read whole; enterprises and links stream.
 SMALL_TABLES = ("sources.csv", "chain_systems.csv", "chains.csv", "segments.csv", "districts.csv", "parks.csv",
-                "policies.csv", "indicators.csv")
+                "policies.csv", "measures.csv", "indicators.csv")
 READ_ORDER = SMALL_TABLES + ("enterprises.csv", "aliases.csv", "links.csv")
 assert set(READ_ORDER) == set(SPECS), "every table has a place in the read order"
 
 
 def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: int = DEFAULT_LIMIT,
-                  sample: int | None = None) -> dict:
+                  sample: int | None = None, on_progress: Progress | None = None) -> dict:
     """Read, check and convert a dataset folder, streaming its N-Quads to ``write``.
 
     Args:
@@ -51,6 +55,8 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
         limit: keep the first ``limit`` problems, count the rest.
         sample: with ``write=None``, still convert the small tables and the first ``sample`` rows of the big ones
             (enterprises, links whose ends are all in the sample) and return their N-Quads as ``"sample"`` (for SHACL).
+        on_progress: called as ``on_progress(phase, **fields)`` when a step starts (phases ``build.tables``,
+            ``build.table`` with ``name``, ``build.summary``); it may be called from a worker thread.
 
     Returns:
         What was built: ``quads``, ``graphs``, ``rows`` per table, phase ``seconds`` (and ``sample``).
@@ -87,7 +93,9 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
         if summary is not None:
             summary.row(row)
 
+    say = on_progress or (lambda phase, **fields: None)
     emitter.ontology(paths.ontology_file())
+    say("build.tables", count=len(SMALL_TABLES))
     # The small tables: read whole, ids registered before any row is checked (they point at each other freely).
     small: dict[str, list[Row]] = {}
     read_errors: list[Problem] = []
@@ -109,6 +117,7 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
     del small
     for name in ("enterprises.csv", "aliases.csv", "links.csv"):
         phase = time.perf_counter()
+        say("build.table", name=name)
         spec, count = SPECS[name], 0
         path = data_dir / name
         rows = iter_table(path, spec) if path.is_file() else ()
@@ -141,10 +150,13 @@ def compile_quads(data_dir: Path, write: Callable[[str], None] | None, limit: in
     emitter.flush(force=True)
     if summary is not None:
         phase = time.perf_counter()
+        say("build.summary")
         emitter.quads += summary.lines(write)
         seconds["summary"] = time.perf_counter() - phase
     seconds["total"] = time.perf_counter() - started
     out = {"quads": emitter.quads, "graphs": emitter.graphs + 4, "rows": rows_read,
+           "rule_breaks": {"count": len(checker.breaks) + checker.more_breaks,
+                           "first": [p.format() for p in checker.breaks]},
            "seconds": {k: round(v, 3) for k, v in seconds.items()}, "dataset": describe(manifest)}
     if sampling:
         for ent in sorted(referenced - in_sample):  # typed, so that sh:class on the sample sees what they are
@@ -349,8 +361,10 @@ def bulk_load_stream(db: ox.Store, job: Callable[[Callable[[str], None]], dict],
     return pipe.result or {}
 
 
-def build_store(data_dir: Path, path: Path, limit: int = DEFAULT_LIMIT) -> Store:
+def build_store(data_dir: Path, path: Path, limit: int = DEFAULT_LIMIT, on_progress: Progress | None = None) -> Store:
     """Build the store for ``data_dir`` at ``path``, replacing what is there only when the build succeeds.
+
+    ``on_progress(phase, **fields)`` is told each step (see :func:`compile_quads`; then ``build.optimize``).
 
     Raises:
         DataError: the data is invalid (nothing on disk is changed).
@@ -361,7 +375,10 @@ def build_store(data_dir: Path, path: Path, limit: int = DEFAULT_LIMIT) -> Store
     load_manifest(data_dir)  # a missing manifest is refused before anything is written
 
     def load(db: ox.Store, folder: Path) -> dict:
-        summary = bulk_load_stream(db, lambda write: compile_quads(data_dir, write, limit), copy=folder / STREAM_FILE)
+        summary = bulk_load_stream(db, lambda write: compile_quads(data_dir, write, limit, on_progress=on_progress),
+                                   copy=folder / STREAM_FILE)
+        if on_progress is not None:
+            on_progress("build.optimize")
         summary["stream_file"] = {"name": STREAM_FILE, "bytes": (folder / STREAM_FILE).stat().st_size}
         summary["seconds"]["load (with checks)"] = round(time.perf_counter() - started, 3)
         return summary
@@ -372,14 +389,16 @@ def build_store(data_dir: Path, path: Path, limit: int = DEFAULT_LIMIT) -> Store
 
 
 def ready_store(data_dir: Path | None = None, path: Path | None = None, rebuild: bool = False,
-                on_build: Callable[[Path], None] | None = None) -> Store:
+                on_build: Callable[[Path], None] | None = None, on_progress: Progress | None = None) -> Store:
     """The store for a dataset, built first when it is missing or the data changed (the CLI's entry point).
 
     A store is fresh when its build record names the same files with the same sizes and times, or, when they were
     touched, the same content hash. A store restored from a snapshot is used as it is until the next build. A fresh
     store is opened without any lock file (a read-only store folder answers). A stale one is rebuilt under the
     store's writer lock: when another process is already rebuilding it, this waits for that build and uses it
-    instead of building again.
+    instead of building again. ``on_build(data_dir)`` is called before a build, ``on_progress`` told its steps (the
+    first is ``build.start`` with ``data``, the last ``build.done`` with ``quads`` and ``seconds``; see
+    :func:`build_store`).
 
     Raises:
         DataError: the data is invalid.
@@ -399,7 +418,12 @@ def ready_store(data_dir: Path | None = None, path: Path | None = None, rebuild:
         log.info("building the store for %s at %s", data_dir, path)
         if on_build is not None:
             on_build(data_dir)
-        return build_store(data_dir, path)
+        if on_progress is not None:
+            on_progress("build.start", data=data_dir)
+        store = build_store(data_dir, path, on_progress=on_progress)
+        if on_progress is not None:
+            on_progress("build.done", quads=store.info["quads"], seconds=store.info["build_seconds"])
+        return store
 
 
 def _usable(info: dict | None, data_dir: Path) -> bool:

@@ -25,6 +25,9 @@ GROUP = _ckg({"advantage": "AdvantageGroup", "characteristic": "CharacteristicGr
 LEVEL = _ckg({"national": "NationalLevel", "provincial": "ProvincialLevel", "municipal": "MunicipalLevel",
               "district": "DistrictLevel"})
 INDICATOR_KIND = _ckg({"actual": "Actual", "target": "Target"})
+#: How a figure's source qualifies it (超过900, 近800, 约798): the value is a bound or an approximation, never exact.
+QUALIFIER = _ckg({"more_than": "MoreThan", "at_least": "AtLeast", "nearly": "Nearly", "less_than": "LessThan",
+                  "about": "About"})
 
 #: ontology class of the individuals → the list (checked against skos:notation both ways).
 INDIVIDUAL_LISTS: dict[str, dict[str, str]] = {
@@ -34,6 +37,7 @@ INDIVIDUAL_LISTS: dict[str, dict[str, str]] = {
     CKG_NS + "ChainGroup": GROUP,
     CKG_NS + "AdministrativeLevel": LEVEL,
     CKG_NS + "IndicatorKind": INDICATOR_KIND,
+    CKG_NS + "ValueQualifier": QUALIFIER,
 }
 
 # --- lists of classes ------------------------------------------------------------------------------------------

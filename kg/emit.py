@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import codes, identifiers
+from kg.data.rules import quote_holder
 from kg.iris import CKG_NS
 from kg.manifest import Manifest
 from kg.tables import SPECS, Row
@@ -69,6 +70,7 @@ DOC_TYPES = {k: _u(v) for k, v in codes.DOC_TYPE.items()}
 LINKS = {k: _u(v) for k, v in codes.LINK.items()}
 SUPPORTS = {k: _u(v) for k, v in codes.SUPPORTS.items()}
 INDICATOR_KIND = {k: _u(v) for k, v in codes.INDICATOR_KIND.items()}
+QUALIFIER = {k: _u(v) for k, v in codes.QUALIFIER.items()}
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -129,11 +131,11 @@ def _bool(flag: bool) -> str:
 
 
 def source_label(row: Row) -> str:
-    """How a source is shown: its title; without one, its outlet and date (or where it was read), in brackets so
-    that nobody takes it for a title."""
+    """How a source (or an untitled policy) is shown: its title; without one, its ``label`` (a description, never a
+    title), else its outlet and date (or where it was read), in brackets so that nobody takes it for a title."""
     if row.get("title"):
         return row.get("title")
-    described = "，".join(v for v in (row.get("outlet"), row.get("date")) if v) or row.get("url")
+    described = row.get("label") or "，".join(v for v in (row.get("outlet"), row.get("date")) if v) or row.get("url")
     return f"[{described}]"
 
 
@@ -148,6 +150,16 @@ def assertion_iri(row: Row) -> str:
     else:
         key = f"{row.get('entity_id').replace(':', '.')}/{identifiers.match_key(row.get('alias'))}"
     return f"{ID_NS}assertion/{table}/{_safe(key)}"
+
+
+def graph_iri(row: Row) -> str:
+    """The named graph of a row's facts: its own (:func:`assertion_iri`) when it has a quote or a note, else the
+    graph it shares with the rows of its table citing the same sources at the same confidence."""
+    if row.get("quote") or row.get("note"):
+        return assertion_iri(row)
+    sources = ";".join(row.split("source_ids"))
+    digest = hashlib.sha1(f"{sources}|{row.get('confidence')}".encode()).hexdigest()[:12]
+    return f"{ID_NS}assertion/{row.table.removesuffix('.csv')}/shared-{digest}"
 
 
 def _safe(key: str) -> str:
@@ -173,6 +185,7 @@ class Emitter:
         self.graphs = 0
         self._shared: dict[tuple, str] = {}
         self.used_codes: set[str] = set()
+        self.source_kinds: dict[str, str] = {}  # source id → kind (sources.csv is emitted first)
 
     def add(self, s: str, p: str, o: str, g: str) -> None:
         self.lines.append(f"{s} {p} {o} {g} .\n")
@@ -195,15 +208,16 @@ class Emitter:
             self.add(g, _c("sourceLine"), _int(row.line), G_PROVENANCE)
             if quote:
                 self.add(g, _c("quote"), text(quote), G_PROVENANCE)
+                holder = quote_holder(row, self.source_kinds)
+                if holder:
+                    self.add(g, _c("quoteSource"), _n(holder), G_PROVENANCE)
             if note:
                 self.add(g, COMMENT, text(note), G_PROVENANCE)
             return g
         key = (row.table, row.get("source_ids"), row.get("confidence"))
         g = self._shared.get(key)
         if g is None:
-            sources = ";".join(row.split("source_ids"))
-            digest = hashlib.sha1(f"{sources}|{row.get('confidence')}".encode()).hexdigest()[:12]
-            g = self._shared[key] = _u(f"{ID_NS}assertion/{row.table.removesuffix('.csv')}/shared-{digest}")
+            g = self._shared[key] = _u(graph_iri(row))
             self._provenance(g, row)
         return g
 
@@ -238,6 +252,7 @@ class Emitter:
 
     def _sources(self, row: Row) -> None:
         s, g = _n(row.get("source_id")), G_SOURCES
+        self.source_kinds[row.get("source_id")] = row.get("kind")
         self.add(s, A, _c("Source"), g)
         self.add(s, PREF, text(source_label(row)), g)
         if row.get("title"):
@@ -372,9 +387,9 @@ class Emitter:
         self.add(s, A, _c("PolicyDocument"), g)
         if row.get("doc_type"):
             self.add(s, A, DOC_TYPES[row.get("doc_type")], g)
-        title = lit(row.get("title"), "zh")
-        self.add(s, TITLE, title, g)
-        self.add(s, PREF, title, g)
+        if row.get("title"):
+            self.add(s, TITLE, lit(row.get("title"), "zh"), g)
+        self.add(s, PREF, lit(source_label(row), "zh"), g)  # an untitled document shows its label in brackets
         keys = [row.get("title")]
         if row.get("doc_number"):
             canonical, written = identifiers.normalise_doc_number(row.get("doc_number"))
@@ -398,15 +413,29 @@ class Emitter:
             self.add(s, _c("coversAllChains"), _bool(row.get("general") == "yes"), g)
         self._row_line(s, row)
 
+    def _measures(self, row: Row) -> None:
+        s, g = _n(row.get("measure_id")), self.graph_of(row)
+        self.add(s, A, _c("Measure"), g)
+        self._labels(s, row, g)
+        self.add(s, _c("unit"), lit(row.get("unit")), g)
+        self._row_line(s, row)
+
     def _indicators(self, row: Row) -> None:
         s, g = _n(row.get("indicator_id")), self.graph_of(row)
         self.add(s, A, _c("Indicator"), g)
         self.add(s, _c("indicatorOf"), _n(row.get("subject_id")), g)
+        if row.get("measure_id"):
+            self.add(s, _c("measure"), _n(row.get("measure_id")), g)
         self.add(s, _c("measureName"), lit(row.get("measure_zh"), "zh"), g)
         label = row.get("measure_zh") + (f"({row.get('year')})" if row.get("year") else "")
         self.add(s, PREF, lit(label, "zh"), g)
         if row.get("measure_en"):
             self.add(s, _c("measureName"), lit(row.get("measure_en"), "en"), g)
+        self._keys(s, row.get("measure_zh"), row.get("measure_en"), label)
+        if row.get("qualifier"):
+            self.add(s, _c("valueQualifier"), QUALIFIER[row.get("qualifier")], g)
+        if row.get("qualifier_word"):
+            self.add(s, _c("qualifierText"), lit(row.get("qualifier_word"), "zh"), g)
         self.add(s, _c("value"), decimal_literal(row.get("value")), g)
         self.add(s, _c("unit"), lit(row.get("unit")), g)
         if row.get("year"):

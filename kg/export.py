@@ -101,7 +101,7 @@ def parse_formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = None,
-                    now: datetime | None = None, stream_above: int | None = None) -> dict:
+                    now: datetime | None = None, stream_above: int | None = None, on_progress=None) -> dict:
     """Write a snapshot of a store into ``out_dir``, replacing the previous snapshot there only when all is written.
 
     Args:
@@ -113,6 +113,8 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         stream_above: above this many quads (default :data:`STREAM_ABOVE`) the RDF files are streamed by Oxigraph
             in store order and the formats that need every entity in memory are skipped (see
             :func:`_export_streamed`).
+        on_progress: told each step as ``on_progress(phase, **fields)``: ``export.facts``, then ``export.format``
+            with ``fmt`` for each format (the CLI prints them; see :mod:`kg.i18n`).
 
     Returns:
         The manifest written to ``manifest.json``.
@@ -127,9 +129,11 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
     out_dir = Path(out_dir)
     stream_above = STREAM_ABOVE if stream_above is None else stream_above
     check_replaceable(out_dir, MANIFEST, what=WHAT, kind=KIND, legacy=legacy_listing)
+    say = on_progress or (lambda phase, **fields: None)
     size = len(store.oxigraph)
     if size > stream_above:
-        return _export_streamed(store, out_dir, formats, now, size, stream_above)
+        return _export_streamed(store, out_dir, formats, now, size, stream_above, say)
+    say("export.facts")
     quads = sorted(store.oxigraph.quads_for_pattern(None, None, None, None), key=_quad_key)
     facts = Facts(quads)
     dataset = store_dataset(store)
@@ -152,6 +156,7 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
         files = {}
         for fmt in formats:
             started = time.perf_counter()
+            say("export.format", fmt=fmt)
             for name, data in renderers[fmt]().items():
                 (tmp / name).parent.mkdir(parents=True, exist_ok=True)
                 (tmp / name).write_bytes(data)
@@ -163,7 +168,7 @@ def export_snapshot(store, out_dir: Path, formats: str | Iterable[str] | None = 
 
 
 def _export_streamed(store, out_dir: Path, formats: tuple[str, ...], now: datetime | None, size: int,
-                     limit: int) -> dict:
+                     limit: int, say=lambda phase, **fields: None) -> dict:
     """A snapshot of a large store: Oxigraph's serializers write N-Quads and TriG (``Store.dump``) and N-Triples and
     Turtle (a CONSTRUCT of the facts, serialized as it streams) straight to the files; Python never holds the quads.
 
@@ -186,6 +191,7 @@ def _export_streamed(store, out_dir: Path, formats: tuple[str, ...], now: dateti
     with folder_in_place(out_dir, MANIFEST, what=WHAT, kind=KIND, legacy=legacy_listing) as tmp:
         for fmt in (f for f in formats if f in STREAMED):
             started = time.perf_counter()
+            say("export.format", fmt=fmt)
             name = f"graph.{fmt}"
             with (tmp / name).open("wb") as handle:
                 handle.write(head)

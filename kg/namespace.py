@@ -104,6 +104,8 @@ class CKG(DefinedNamespace):
     Outline: URIRef  # 纲要/建议
     Indicator: URIRef  # a figure (actual or target) about a chain, place or system
     IndicatorKind: URIRef  # actual or target
+    Measure: URIRef  # what a figure counts, shared by a target and its actuals
+    ValueQualifier: URIRef  # more than / at least / nearly / less than / about
     Source: URIRef  # a document, dataset or modelling choice facts derive from
     SourceKind: URIRef  # document/dataset/modelling
     Assertion: URIRef  # a named graph holding the facts of one CSV row
@@ -141,6 +143,8 @@ class CKG(DefinedNamespace):
     indicatorOf: URIRef  # indicator → chain, place or system
     indicatorKind: URIRef  # indicator → actual or target
     setBy: URIRef  # target → policy that sets it
+    measure: URIRef  # indicator → the measure it is a figure of
+    valueQualifier: URIRef  # indicator → how the source qualifies the figure (超过, 近, 约 …)
     sourceKind: URIRef  # source → document/dataset/modelling
     confidence: URIRef  # assertion → confirmed/partial/uncertain
     describes: URIRef  # source → the policy document it is the text of
@@ -167,9 +171,11 @@ class CKG(DefinedNamespace):
     value: URIRef  # the figure
     unit: URIRef  # unit as written, e.g. 亿元
     refYear: URIRef  # year the figure refers to
+    qualifierText: URIRef  # the qualifying word as the source writes it (超过, 近, 余 …)
     outlet: URIRef  # original outlet or publisher
     readAt: URIRef  # URL the text was read at
     quote: URIRef  # short evidence quote
+    quoteSource: URIRef  # the one source of an assertion that holds its quote
     sourceTable: URIRef  # CSV file of the row
     sourceLine: URIRef  # line number of the row
     rowLine: URIRef  # line of the row introducing an entity (rows sharing one graph)
@@ -199,6 +205,11 @@ class CKG(DefinedNamespace):
     DistrictLevel: URIRef  # 区县级
     Actual: URIRef  # achieved figure
     Target: URIRef  # target figure
+    MoreThan: URIRef  # 超过/超/突破/余/多: the value is a lower bound
+    AtLeast: URIRef  # 以上/不低于/不少于: the value is an inclusive lower bound
+    Nearly: URIRef  # 近/接近: just under the value (an upper bound)
+    LessThan: URIRef  # 不到/不足/以内: the value is an upper bound
+    About: URIRef  # 约/左右: an approximation
     DocumentSource: URIRef  # policy text, report or article
     DatasetSource: URIRef  # dataset or code table
     ModellingSource: URIRef  # modelling choice, basis in its note

@@ -1,6 +1,6 @@
 """Maps of the whole: the overview (landmark chains, the districts and zones that carry them, the policies) and a
 district's map. Same conventions as :mod:`kg.viz` (positions computed here, physics off, plain-text tooltips);
-:func:`kg.viz.render_page` turns each network into a page.
+:func:`kg.map_page.render_page` turns each network into a page.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ import networkx as nx
 
 from kg import analysis, questions
 from kg.analysis import RULES, Rules
+from kg.i18n import Note
 from kg.query import iri, select, select_many, select_page
 from kg.resolve import Entity, index_for
 from kg.summary import page_iri
@@ -412,15 +413,13 @@ def coverage_matrix(store, tier: str = "landmark") -> dict:
                      "unlocated": None if located is None else total - located.get(chain["iri"], 0)})
     unknown = [] if located is not None else [UNLOCATED_UNKNOWN]
     return {"tier": tier, "places": columns, "rows": rows, "unknown": tier_unknowns(store, tier) + unknown + [
-        "functional zones overlap districts: an enterprise located in a zone is not counted for the district around "
-        "it", analysis.COUNT_UNKNOWN]}
+        Note("unknown.zones_overlap"), analysis.COUNT_UNKNOWN]}
 
 
 #: Above this many chain memberships in all, ``unlocated`` is not counted live (68 s a chain at 150,000 members) when
 #: the store's summary graph lacks ``ckg:locatedCount`` (stores built before it was added).
 LOCATED_LIVE_MAX = 50_000
-UNLOCATED_UNKNOWN = ("unlocated is not counted at this size: the store's summary graph has no located count per chain "
-                     "(rebuild the store), and counting it live takes minutes")
+UNLOCATED_UNKNOWN = Note("unknown.unlocated")
 
 
 def _located(store, tallies: dict) -> dict[str, int] | None:
@@ -462,6 +461,5 @@ def tier_unknowns(store, tier: str) -> list[str]:
     declared = next((c["declared_key"] for c in chains if c["declared_key"] is not None), None)
     if declared is None or tier == "landmark":
         named = sum(c["tier"] == "key" for c in chains)
-        return [f"{declared} key chains are declared but unnamed by any public source; the {named} key-chain "
-                "candidates are left out (use --tier key)"] if declared else []
-    return [f"{declared} key chains are declared but unnamed; the key chains shown are unconfirmed candidates"]
+        return [Note("unknown.key_left_out", declared=declared, named=named)] if declared else []
+    return [Note("unknown.key_unconfirmed", declared=declared)]

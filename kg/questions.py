@@ -11,7 +11,7 @@ from collections import defaultdict
 from kg.errors import ChainKGError, NotFound
 from kg.iris import CKG
 from kg.query import count_rows, iri, run_many, select, select_many, select_page
-from kg.resolve import Entity, resolve
+from kg.resolve import Entity, index_for, resolve
 from kg.summary import PAGE_SIZE, page_iri
 
 TIERS = {"landmark": CKG.LandmarkChain, "key": CKG.KeyChain}
@@ -24,6 +24,26 @@ def local(value: str | None) -> str | None:
     if not value:
         return None
     return value.rpartition("#")[2].rpartition("/")[2]
+
+
+def _with_pairs(rows: list[dict], columns: tuple[str, ...], store=None) -> list[dict]:
+    """Give each row ``{column}_pair``: the (Chinese, English) names of the entity it names in ``column`` (an IRI),
+    from its ``{column}_zh`` / ``{column}_en`` columns, else (with ``store``) looked up by IRI; English ``None`` where
+    the data has none. Collected by :func:`group_rows`, the pairs give the English names of listed entities."""
+    entities = index_for(store).entities if store is not None else {}
+    for row in rows:
+        for column in columns:
+            value, zh, en = row.get(column), row.get(f"{column}_zh"), row.get(f"{column}_en")
+            if value and en is None and store is not None:
+                entity = entities.get(value)
+                zh, en = zh or (entity.name("zh") if entity else None), entity.names.get("en") if entity else None
+            row[f"{column}_pair"] = (zh, en) if zh or en else None
+    return rows
+
+
+def english(pairs: list[tuple]) -> list[str]:
+    """The English names of collected ``(zh, en)`` pairs, the Chinese where there is no English."""
+    return [en or zh for zh, en in pairs]
 
 
 def _confidence(value: str | None) -> str | None:
@@ -207,13 +227,16 @@ def _describe_from(entity: Entity, facts: list[dict], sources: list[dict]) -> di
 
 
 def stats(store) -> dict:
-    """Counts per class, facts per confidence level, and facts that no source backs (must be 0)."""
+    """Counts per class, facts per confidence level, facts that no source backs (must be 0) and row graphs that
+    break the confidence rules (``kg/data/rules.py``; 0 on the bundled data)."""
     classes = {r["class"].rpartition("#")[2]: r["entities"] for r in select(store, "stats_classes")}
     confidence = {(r["confidence"] or "").rpartition("#")[2].lower(): r["facts"]
                   for r in select(store, "stats_confidence")}
     unsourced = select(store, "stats_unsourced")[0]["unsourced"]
+    breaks = len({r["g"] for r in select(store, "stats_confidence_rules")})  # docs/data.md; 0 on the bundled data
     return {"classes": classes, "facts_by_confidence": confidence,
-            "unsourced_facts": unsourced + store.default_graph_size(), **store.counts()}
+            "unsourced_facts": unsourced + store.default_graph_size(), "confidence_rule_breaks": breaks,
+            **store.counts()}
 
 
 def resolve_chain(store, name: str) -> Entity:
@@ -366,14 +389,17 @@ def _details(store, chain: str, enterprises: list[str], keep=None) -> list[dict]
 
 
 def _enterprises_from(rows: list[dict]) -> list[dict]:
-    grouped = group_rows(rows, ("enterprise",), ("enterprise", "name_zh", "name_en"),
-                         collect=("role", "segment_zh", "district_zh", "park_zh"))
+    grouped = group_rows(_with_pairs(rows, ("segment", "district", "park")), ("enterprise",),
+                         ("enterprise", "name_zh", "name_en"),
+                         collect=("role", "segment_zh", "district_zh", "park_zh", "segment_pair", "district_pair",
+                                  "park_pair"))
     out = []
     for row in grouped:
         role = min(row["role"], key=ROLE_ORDER.index)
         out.append({"name": row["name_zh"], "name_en": row["name_en"], "role": role, "segments": row["segment_zh"],
                     "districts": row["district_zh"], "parks": row["park_zh"], "confidence": row["confidence"],
-                    "sources": row["sources"], "iri": row["enterprise"]})
+                    "sources": row["sources"], "iri": row["enterprise"], "segments_en": english(row["segment_pair"]),
+                    "districts_en": english(row["district_pair"]), "parks_en": english(row["park_pair"])})
     out.sort(key=lambda r: (ROLE_ORDER.index(r["role"]), r["name"] or "", r["iri"]))
     return out
 
@@ -395,7 +421,7 @@ def chain_parks(store, chain: str | Entity) -> list[dict]:
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
     this = {"chain": iri(entity.iri)}
     rows, tallies = select_many(store, [("chain_parks", this), ("chain_tallies", this)])
-    return _parks_from(rows + _held(store, entity, [t for t in tallies if t["is_park"]]), tallies)
+    return _parks_from(rows + _held(store, entity, [t for t in tallies if t["is_park"]]), tallies, store)
 
 
 def _held(store, chain: Entity, tallies: list[dict]) -> list[dict]:
@@ -409,6 +435,7 @@ def _held(store, chain: Entity, tallies: list[dict]) -> list[dict]:
         if t["enterprises"] > NAMED_UP_TO:
             out.append({"park" if t["is_park"] else "place": t["place"], "name_zh": t["name_zh"],
                         "name_en": t["name_en"], "level": t["level"], "district_zh": t["district_zh"],
+                        "district_en": t.get("district_en"),
                         "basis": "enterprise"})
     return out
 
@@ -419,15 +446,16 @@ def _ordered(rows: list[dict], columns: tuple[str, ...]) -> list[dict]:
     return sorted(rows, key=lambda r: tuple(str(r.get(c) or "") for c in columns))
 
 
-def _parks_from(rows: list[dict], tallies: list[dict]) -> list[dict]:
+def _parks_from(rows: list[dict], tallies: list[dict], store=None) -> list[dict]:
     counts = {t["place"]: t["enterprises"] for t in tallies}
-    rows = _ordered(rows, ("park", "basis", "enterprise", "source"))
-    grouped = group_rows(rows, ("park",), ("park", "name_zh", "name_en", "level", "district_zh"),
-                         collect=("basis", "enterprise_zh"))
+    rows = _with_pairs(_ordered(rows, ("park", "basis", "enterprise", "source")), ("enterprise",), store)
+    grouped = group_rows(rows, ("park",), ("park", "name_zh", "name_en", "level", "district_zh", "district_en"),
+                         collect=("basis", "enterprise_zh", "enterprise_pair"))
     order = ("carries", "positioned", "enterprise")
     out = [{"name": r["name_zh"], "name_en": r["name_en"], "level": _level(r["level"]),
-            "district": r["district_zh"], "basis": min(r["basis"], key=order.index),
+            "district": r["district_zh"], "district_en": r["district_en"], "basis": min(r["basis"], key=order.index),
             "enterprise_count": counts.get(r["park"], 0), "enterprises": r["enterprise_zh"],
+            "enterprises_en": english(r["enterprise_pair"]),
             "confidence": r["confidence"], "sources": r["sources"], "iri": r["park"]} for r in grouped]
     out.sort(key=lambda r: (order.index(r["basis"]), r["name"] or ""))
     return out
@@ -439,14 +467,15 @@ def chain_places(store, chain: str | Entity) -> list[dict]:
     entity = chain if isinstance(chain, Entity) else resolve_chain(store, chain)
     this = {"chain": iri(entity.iri)}
     rows, tallies = select_many(store, [("chain_places", this), ("chain_tallies", this)])
-    return _places_from(rows + _held(store, entity, [t for t in tallies if not t["is_park"]]), tallies)
+    return _places_from(rows + _held(store, entity, [t for t in tallies if not t["is_park"]]), tallies, store)
 
 
-def _places_from(rows: list[dict], tallies: list[dict]) -> list[dict]:
+def _places_from(rows: list[dict], tallies: list[dict], store=None) -> list[dict]:
     counts = {t["place"]: t["enterprises"] for t in tallies if not t["is_park"]}
-    rows = _ordered(rows, ("place", "basis", "via", "source"))
-    grouped = group_rows(rows, ("place",), ("place", "name_zh", "name_en"), collect=("basis", "via_zh"))
+    rows = _with_pairs(_ordered(rows, ("place", "basis", "via", "source")), ("via",), store)
+    grouped = group_rows(rows, ("place",), ("place", "name_zh", "name_en"), collect=("basis", "via_zh", "via_pair"))
     return [{"name": r["name_zh"], "name_en": r["name_en"], "basis": r["basis"], "via": r["via_zh"],
+             "via_en": english(r["via_pair"]),
              "enterprise_count": counts.get(r["place"], 0), "confidence": r["confidence"], "sources": r["sources"],
              "iri": r["place"]} for r in grouped]
 
@@ -458,9 +487,11 @@ def indicators(store, subject: Entity) -> list[dict]:
 
 def _indicator_rows(rows: list[dict]) -> list[dict]:
     grouped = group_rows(rows, ("indicator",), ("indicator", "subject_zh", "measure_zh", "measure_en", "value",
-                                                "unit", "year", "kind", "quote"))
+                                                "unit", "year", "kind", "qualifier", "qualifier_word", "quote"))
+    # qualifier (more_than, nearly …) and qualifier_word (超过, 近 … as the source writes it): kg.figures.figure_text
     return [{"measure": r["measure_zh"], "measure_en": r["measure_en"], "subject": r["subject_zh"],
-             "value": r["value"], "unit": r["unit"], "year": r["year"], "kind": r["kind"], "quote": r["quote"],
+             "value": r["value"], "qualifier": r["qualifier"], "qualifier_word": r["qualifier_word"],
+             "unit": r["unit"], "year": r["year"], "kind": r["kind"], "quote": r["quote"],
              "confidence": r["confidence"], "sources": r["sources"], "iri": r["indicator"]} for r in grouped]
 
 
@@ -490,15 +521,18 @@ def chain_profile(store, chain: str) -> dict:
     place_rows += [r for r in held if "place" in r]
     counts = {r["segment"]: r["enterprises"] for r in count_rows}
     seg_names = {r["segment"]: r["name_zh"] for r in seg_rows}
+    seg_names_en = {r["segment"]: r["name_en"] or r["name_zh"] for r in seg_rows}
     segments: dict[str, dict] = {}
     for row in seg_rows:
         seg = segments.setdefault(row["segment"], {
             "name": row["name_zh"], "name_en": row["name_en"], "position": local(row["position"]).lower(),
-            "sequence": row["sequence"], "supplies_to": [], "codes": [],
-            "enterprise_count": counts.get(row["segment"], 0), "enterprises": [], "iri": row["segment"]})
+            "sequence": row["sequence"], "supplies_to": [], "supplies_to_en": [], "codes": [],
+            "enterprise_count": counts.get(row["segment"], 0), "enterprises": [], "enterprises_en": [],
+            "iri": row["segment"]})
         target = seg_names.get(row["supplies_to"], row["supplies_to"])
         if target and target not in seg["supplies_to"]:
             seg["supplies_to"].append(target)
+            seg["supplies_to_en"].append(seg_names_en.get(row["supplies_to"], target))
         code = f"{row['code']} {row['code_zh']}" if row["code"] else None
         if code and code not in seg["codes"]:
             seg["codes"].append(code)
@@ -506,6 +540,7 @@ def chain_profile(store, chain: str) -> dict:
         for seg in segments.values():
             if seg["name"] in ent["segments"]:
                 seg["enterprises"].append(ent["name"])
+                seg["enterprises_en"].append(ent["name_en"] or ent["name"])
     info = info_rows[0]
     sources = _source_objects(source_rows)
     return {
@@ -516,8 +551,8 @@ def chain_profile(store, chain: str) -> dict:
         "segments": sorted(segments.values(), key=lambda s: (s["sequence"], s["name"])),
         "enterprises": page["rows"],
         "enterprise_total": page["total"],
-        "parks": _parks_from(park_rows, tallies),
-        "places": _places_from(place_rows, tallies),
+        "parks": _parks_from(park_rows, tallies, store),
+        "places": _places_from(place_rows, tallies, store),
         "policies": _policies_from(policy_rows),
         "indicators": _indicator_rows(indicator_rows),
     }
@@ -559,18 +594,19 @@ def district_profile(store, name: str, limit: int = PAGE, offset: int = 0) -> di
     positioning = [{"text": f["value"], "confidence": f["confidence"], "sources": f["sources"]}
                    for f in facts["facts"] if f["property"] == "positioning"]
     codes = {f["property"]: f["value"] for f in facts["facts"] if f["property"] in ("divisionCode", "statisticalCode")}
-    chains = group_rows(chain_rows, ("chain",),
-                        ("chain", "chain_zh", "chain_en", "tier"), collect=("basis", "via_zh", "quote"))
+    chains = group_rows(_with_pairs(chain_rows, ("via",), store), ("chain",),
+                        ("chain", "chain_zh", "chain_en", "tier"), collect=("basis", "via_zh", "quote", "via_pair"))
     order = ("positioned", "enterprise", "park")
     chains = [{"name": r["chain_zh"], "name_en": r["chain_en"], "tier": r["tier"], "basis": r["basis"],
-               "via": r["via_zh"], "enterprise_count": counts.get(r["chain"], 0), "confidence": r["confidence"],
+               "via": r["via_zh"], "via_en": english(r["via_pair"]), "enterprise_count": counts.get(r["chain"], 0),
+               "confidence": r["confidence"],
                "sources": r["sources"], "iri": r["chain"]}
               for r in chains]
     chains.sort(key=lambda r: (min(order.index(b) for b in r["basis"]), r["tier"] != "landmark", r["name"] or ""))
     parks = group_rows(park_rows, ("park",),
                        ("park", "name_zh", "name_en", "level"))
-    enterprises = group_rows(enterprise_rows, ("enterprise",),
-                             ("enterprise", "name_zh", "name_en"), collect=("park_zh",))
+    enterprises = group_rows(_with_pairs(enterprise_rows, ("park",), store), ("enterprise",),
+                             ("enterprise", "name_zh", "name_en"), collect=("park_zh", "park_pair"))
     policies = group_rows(policy_rows, ("policy",),
                           ("policy", "title", "doc_number", "issuer", "issued", "in_force", "general"),
                           collect=("basis",))
@@ -581,6 +617,7 @@ def district_profile(store, name: str, limit: int = PAGE, offset: int = 0) -> di
         "parks": [{"name": r["name_zh"], "name_en": r["name_en"], "level": _level(r["level"]),
                    "confidence": r["confidence"], "sources": r["sources"], "iri": r["park"]} for r in parks],
         "enterprises": [{"name": r["name_zh"], "name_en": r["name_en"], "parks": r["park_zh"],
+                         "parks_en": english(r["park_pair"]),
                          "confidence": r["confidence"], "sources": r["sources"], "iri": r["enterprise"]}
                         for r in enterprises],
         "enterprise_total": counted[0]["enterprises"] if counted else 0,

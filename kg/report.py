@@ -37,10 +37,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import kg
-from kg import overview_maps, pages, projection, questions, viz
+from kg import indicators, map_page, overview_maps, pages, progress_page, projection, questions, viz
 from kg.atomic import check_replaceable, folder_in_place, legacy_listing, marker_fields
+from kg.chain_panorama import chain_panorama
+from kg.i18n import MESSAGES, code, t
 from kg.manifest import dataset_text, store_dataset, synthetic_notice
 from kg.output import to_csv
+from kg.overview_matrix import overview_matrix
+from kg.panel import reason_text, web_address
 from kg.resolve import Entity
 
 log = logging.getLogger(__name__)
@@ -80,124 +84,89 @@ def coverage(store) -> dict:
 
 # --- map pages -----------------------------------------------------------------------------------------------------
 
-def _grade_cell(grade: str, lang: str) -> dict:
-    return {"grade": grade, "text": f"{viz.MARK.get(grade, '')}{T[lang][grade]}"}
-
-
 def modelling_note(dataset: dict | None, lang: str, page: str = "map") -> str:
     """The caveat under a chain map (``page="map"``) or atop the report's index (``"index"``): segments and codes are
     a modelling choice, not a fact of the area the dataset names (say Jinan), and a blank is not an absence."""
     name = dataset_text(dataset or {}, "name", lang)
-    if lang == "zh":
-        whose = f"并非{name}官方口径" if name else "并非官方口径"
-        if page == "index":
-            return f"环节划分与行业代码为建模选择,{whose};“空白”指数据中没有本地企业被归入该环节,不等于现实中不存在。"
-        return (f"环节划分与行业代码为建模选择(来源类型:modelling),{whose};“空白”可能是数据缺失,"
-                "不等于本地没有该产业。悬停节点可查看依据与来源。")
-    whose = f"not a fact of {name}" if name else "not an official fact"
-    if page == "index":
-        return (f"Segments and codes are a modelling choice, {whose}; \"blank\" means no local enterprise in the data "
-                "is placed in the segment, not that none exists.")
-    return (f"The segment breakdown and codes are a modelling choice (source kind: modelling), {whose}; "
-            "a blank segment may be missing data rather than missing industry. Hover a node for its evidence "
-            "and sources.")
+    whose = t("page.whose_named", lang, name=name) if name else t("page.whose", lang)
+    return t("page.index_note" if page == "index" else "page.chain_note", lang, whose=whose)
 
 
 def report_title(dataset: dict | None, lang: str) -> str:
     """The report's heading: the dataset's title (``济南市产业链图谱:规划报告``)."""
-    title = dataset_text(dataset or store_dataset({}), "title", lang)
-    return f"{title}:规划报告" if lang == "zh" else f"{title}: planner's report"
+    return t("page.report_title", lang, title=dataset_text(dataset or store_dataset({}), "title", lang))
 
 
 def chain_page(profile: dict, gaps: list[dict], lang: str = "zh", collapse: int | None = viz.COLLAPSE,
-               back: str | None = None, dataset: dict | None = None) -> str:
-    """One chain's map page (HTML text): the map, its legend, and printable tables of segments, policies, places.
+               back: str | None = None, dataset: dict | None = None, unplaced_total: int | None = None) -> str:
+    """One chain's page (HTML text): the 产业链全景图 (:func:`kg.chain_panorama.chain_panorama`) by default, the
+    network map one tab away, a side panel, a find box, a print button.
 
     Args:
         profile: :func:`kg.questions.chain_profile`'s result.
         gaps: the chain's graded segments (:func:`chain_assessment`'s ``gaps``).
         dataset: what the store describes (:func:`kg.manifest.store_dataset`): names the area in the notes, and
             synthetic data gets a banner.
+        unplaced_total: how many of the chain's enterprises have no segment (the summary's ``unplaced_count``), when
+            the profile holds only a page of them.
     """
-    t = T[lang]
     net = viz.chain_network(profile, gaps, lang, collapse)
-    by_iri = {g.get("iri"): g for g in gaps}
-    roles = {e["name"]: e["role"] for e in profile["enterprises"]}
-    star = {"chain_master": "★", "leading": "◆", "member": ""}
-    seg_rows = [[s["sequence"], viz.name_of(s, lang), t.get(s["position"] or "", s["position"] or ""),
-                 _grade_cell(by_iri.get(s["iri"], {}).get("grade", "blank"), lang),
-                 "、".join(star[roles.get(n, "member")] + n for n in s["enterprises"]) or "—",
-                 "、".join(s["supplies_to"]) or "—"] for s in profile["segments"]]
-    pol_rows = [[p["title"], p.get("doc_number") or "—", p.get("issuer") or "—", p.get("date") or "—",
-                 t[p["support"]]] for p in profile["policies"]]
-    place_rows = [[viz.name_of(p, lang), t["park"], p.get("district") or "—", p.get("basis") or "—"]
-                  for p in profile["parks"]]
-    place_rows += [[viz.name_of(p, lang), t["place"], "", "、".join(p.get("basis") or [])]
-                   for p in profile["places"]]
+    pano = chain_panorama(profile, gaps, lang, unplaced_total=unplaced_total)
     chain = profile["chain"]
-    counts = {g: sum(1 for r in gaps if r["grade"] == g) for g in viz.GRADES}
-    subtitle = (f"{chain.get('group') or ''} · {len(profile['segments'])} {t['segments']} · "
-                + " · ".join(f"{t[g]} {counts[g]}" for g in viz.GRADES) +
-                f" · {len(profile['enterprises'])} {t['enterprises']} · {len(profile['policies'])} {t['policy']}")
-    zh = lang == "zh"
-    return viz.render_page(
-        net, title=viz.name_of(chain, lang) + (" 产业链图谱" if zh else " chain map"), subtitle=subtitle,
+    grades = " · ".join(t("page.grade_count", lang, grade=code("grade", g, lang), n=n)
+                        for g, n in pano["grades"].items())
+    total = max(profile.get("enterprise_total") or 0, len(profile["enterprises"]))
+    group = chain.get("group_en") if lang == "en" else chain.get("group")
+    subtitle = (f"{group} · " if group else "") + t(
+        "page.map_counts", lang, segments=len(profile["segments"]), grades=grades, enterprises=total,
+        policies=len(profile["policies"]))
+    return map_page.render_page(
+        net, title=t("page.chain_map_title", lang, chain=viz.name_of(chain, lang)), subtitle=subtitle,
         back=back, lang=lang, dataset=dataset, notes=[modelling_note(dataset, lang)],
-        tables=[{"title": "环节(上游 → 下游)" if zh else "Segments (upstream → downstream)",
-                 "headers": ["#", t["segment"], t["position"], t["grade"], t["enterprises"], t["supplies"]],
-                 "rows": seg_rows},
-                {"title": t["policy"], "headers": ["", t["doc_number"], t["issuer"], t["date"], t["basis"]],
-                 "rows": pol_rows},
-                {"title": f"{t['parks']} / {t['districts']}", "headers": ["", "", t["districts"], t["basis"]],
-                 "rows": place_rows}])
+        view={"template": "panorama.html", "style": "panorama.css", "tab": t("page.tab_panorama", lang),
+              "model": pano})
 
 
 def chain_map(store, chain: str, lang: str = "zh", collapse: int | None = viz.COLLAPSE) -> str:
-    """``chainkg map CHAIN``: the chain's map page as HTML text."""
+    """``chainkg map CHAIN``: the chain's page as HTML text."""
     profile = questions.chain_profile(store, chain)
-    return chain_page(profile, chain_assessment(store, profile["chain"])["gaps"], lang, collapse,
-                      dataset=store_dataset(store))
+    assessed = chain_assessment(store, profile["chain"])
+    return chain_page(profile, assessed["gaps"], lang, collapse, dataset=store_dataset(store),
+                      unplaced_total=assessed["summary"].get("unplaced_count"))
 
 
 def overview_page(profiles: list[dict], summaries: list[dict], lang: str = "zh", back: str | None = None,
-                  dataset: dict | None = None) -> str:
-    """The overview map page (HTML text) from the landmark chains' profiles and summaries (``dataset`` as for
-    :func:`chain_page`)."""
+                  dataset: dict | None = None, gaps: list[list[dict]] | None = None,
+                  hrefs: dict[str, str] | None = None) -> str:
+    """The overview page (HTML text): the chain × stage matrix (:func:`kg.overview_matrix.overview_matrix`) by
+    default, the network of chains, places and policies one tab away (``dataset`` as for :func:`chain_page`;
+    ``gaps`` per chain, ``hrefs`` chain IRI → its map page in a report)."""
     rows = [{**p["chain"], "completeness": s["completeness"], "places": p["places"], "policies": p["policies"]}
             for p, s in zip(profiles, summaries)]
-    t = T[lang]
-    zh = lang == "zh"
-    table = {"title": t["chain"], "headers": ["", t["completeness"], t["chain_master"], t["place"], t["policy"]],
-             "rows": [[viz.name_of(p["chain"], lang),
-                       "—" if s["completeness"] is None else f"{s['completeness']:.0%}",
-                       "、".join(s["chain_masters"]) or "—",
-                       "、".join(viz.name_of(x, lang) for x in p["places"]) or "—", len(p["policies"])]
-                      for p, s in zip(profiles, summaries)]}
-    return viz.render_page(overview_maps.overview_network(rows, lang),
-                           title="标志性产业链总览" if zh else "Landmark chains: overview",
-                           subtitle=("左:政策 · 中:产业链(颜色 = 完整度) · 右:承载的区县与功能区" if zh else
-                                     "left: policies · middle: chains (colour = completeness) · right: districts and "
-                                     "zones carrying them"),
+    matrix = overview_matrix(profiles, gaps or [[] for _ in profiles], summaries, lang, hrefs)
+    return map_page.render_page(overview_maps.overview_network(rows, lang), title=t("page.overview_title", lang),
                            legend_kinds=[*overview_maps.overview_legend(lang), "chain", "place", "policy"],
-                           tables=[table], back=back, lang=lang, dataset=dataset)
+                           back=back, lang=lang, dataset=dataset, network_notes=[t("page.matrix_note_net", lang)],
+                           view={"template": "matrix.html", "style": "panorama.css",
+                                 "tab": t("page.tab_matrix", lang), "model": matrix})
 
 
 def overview_map(store, lang: str = "zh") -> str:
     """``chainkg map --overview``: all landmark chains, the places carrying them, the policies."""
     chains = questions.list_chains(store, "landmark")["chains"]
     profiles = [questions.chain_profile(store, c["name"]) for c in chains]
-    return overview_page(profiles, [chain_assessment(store, c)["summary"] for c in chains], lang,
-                         dataset=store_dataset(store))
+    assessed = [chain_assessment(store, c) for c in chains]
+    return overview_page(profiles, [a["summary"] for a in assessed], lang, dataset=store_dataset(store),
+                         gaps=[a["gaps"] for a in assessed])
 
 
 def district_map(store, name: str, lang: str = "zh") -> str:
     """``chainkg map --district NAME``: a district's policies, parks, enterprises and chains."""
     profile = questions.district_profile(store, name)
     place = viz.name_of(profile["place"], lang)
-    zh = lang == "zh"
-    return viz.render_page(overview_maps.district_network(profile, lang), title=place + (" 产业图谱" if zh else " map"),
-                           subtitle="政策 → 区县 → 园区 → 企业 → 产业链" if zh else
-                           "policies → district → parks → enterprises → chains",
+    return map_page.render_page(overview_maps.district_network(profile, lang), title=t("page.district_title", lang,
+                                                                                   place=place),
+                           subtitle=t("page.district_subtitle", lang),
                            legend_kinds=["place", "policy", "park", "member", "chain"], lang=lang,
                            dataset=store_dataset(store),
                            tables=[{"title": T[lang]["chain"], "headers": ["", T[lang]["basis"], T[lang]["via"]],
@@ -252,36 +221,64 @@ def gather(store) -> dict:
     assessed = [chain_assessment(store, c) for c in chains]
     return {"chains": chains, "profiles": profiles, "gaps": [a["gaps"] for a in assessed],
             "summaries": [a["summary"] for a in assessed], "coverage": coverage(store),
-            "dataset": store_dataset(store)}
+            "dataset": store_dataset(store), "progress": indicators.indicator_series(store)}
 
 
-FINDINGS = {"zh": {"no_chain_master": "无链主", "no_specific_policy": "无专项政策"},
-            "en": {"no_chain_master": "no chain-master", "no_specific_policy": "no chain-specific policy"}}
+def _label(text: str | None, english: str | None, lang: str) -> dict:
+    """A name for a template: in English when the page is and the data has it, else Chinese (marked ``zh``)."""
+    if lang == "en" and english:
+        return {"text": english, "zh": False}
+    return {"text": text or english or "", "zh": lang == "en"}
+
+
+def _neighbour_labels(rows: list[dict], seg_en: dict, lang: str) -> list[dict]:
+    return [{**_label(r["segment"], seg_en.get(r["segment"]), lang), "grade": code("grade", r["grade"], lang),
+             "distance": r["distance"]} for r in rows]
 
 
 def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLAPSE,
-                  now: datetime | None = None) -> dict[str, str]:
-    """The report's files (name → text) from :func:`gather`'s result."""
-    t = T[lang]
+                  now: datetime | None = None, extra_links: list[dict] | None = None) -> dict[str, str]:
+    """The report's files (name → text) from :func:`gather`'s result (``extra_links``: ``{"href", "text"}`` more
+    pages of the report, linked from the index)."""
+    words = T[lang]
     dataset = data.get("dataset") or store_dataset({})
     sources = Sources()
     files: dict[str, str] = {}
-    chain_rows, gap_rows, gap_csv, seg_csv, pol_csv, hrefs = [], [], [], [], [], {}
+    chain_rows, gap_rows, gap_csv, seg_csv, pol_csv, hrefs, unplaced = [], [], [], [], [], {}, []
+    for chain in data["chains"]:
+        hrefs[chain["iri"]] = f"maps/{slug(chain['iri'])}.html"
     for chain, profile, gaps, summary in zip(data["chains"], data["profiles"], data["gaps"], data["summaries"]):
         name = profile["chain"]["name"]
-        page = hrefs[chain["iri"]] = f"maps/{slug(chain['iri'])}.html"
-        files[page] = chain_page(profile, gaps, lang, collapse, back="../index.html", dataset=dataset)
-        chain_rows.append({"name": viz.name_of(profile["chain"], lang), "href": page,
-                           "group": chain.get("group_zh") if lang == "zh" else chain.get("group_en"), **summary,
-                           "flags": [FINDINGS[lang].get(f["kind"], f["kind"]) for f in summary["findings"]],
+        page = hrefs[chain["iri"]]
+        chain_label = _label(name, profile["chain"].get("name_en"), lang)
+        files[page] = chain_page(profile, gaps, lang, collapse, back="../index.html", dataset=dataset,
+                                 unplaced_total=summary.get("unplaced_count"))
+        ent_en = {e["name"]: e.get("name_en") for e in profile["enterprises"]}
+        seg_en = {s["name"]: s.get("name_en") for s in profile["segments"]}
+        chain_rows.append({"label": chain_label, "href": page,
+                           "group": chain.get("group_zh") if lang != "en" else chain.get("group_en"), **summary,
+                           "masters": [_label(m, ent_en.get(m), lang) for m in summary["chain_masters"]],
+                           "gap_tags": [{"grade": g["grade"], "label": _label(g["segment"], seg_en.get(g["segment"]),
+                                                                              lang),
+                                         "reasons": [reason_text(r, lang) for r in g.get("reasons") or []]}
+                                        for g in summary["top_gaps"]],
+                           "flags": [t(f"page.{f['kind']}", lang) if f"page.{f['kind']}" in MESSAGES else f["kind"]
+                                     for f in summary["findings"]],
                            "refs": sources.cite(chain.get("sources"))})
+        if summary.get("unplaced_count"):
+            unplaced.append({"chain": chain_label, "href": page, "count": summary["unplaced_count"],
+                             "names": [_label(n, ent_en.get(n), lang) for n in summary.get("unplaced") or []]})
         for g in gaps:
             evidence = g.get("evidence") or {}
             refs = sources.cite(evidence.get("sources"))
             if g["grade"] in ("blank", "weak"):
-                gap_rows.append({**g, "chain": viz.name_of(profile["chain"], lang), "href": page, "refs": refs,
-                                 "upstream_names": _neighbours(g["upstream"], lang),
-                                 "downstream_names": _neighbours(g["downstream"], lang)})
+                gap_rows.append({**g, "chain_label": chain_label, "href": page, "refs": refs,
+                                 "label": _label(g["segment"], g.get("segment_en"), lang),
+                                 "position_label": code("position", g.get("position"), lang) or "—",
+                                 "reason_texts": [reason_text(r, lang) for r in g.get("reasons") or []],
+                                 "unknown_texts": [reason_text(u, lang) for u in g.get("unknown") or []],
+                                 "upstream_names": _neighbour_labels(g["upstream"], seg_en, lang),
+                                 "downstream_names": _neighbour_labels(g["downstream"], seg_en, lang)})
             gap_csv.append({**g, "chain": name, "upstream": _neighbours(g["upstream"]),
                             "downstream": _neighbours(g["downstream"]),
                             "enterprises": _names(evidence.get("enterprises")),
@@ -305,7 +302,7 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
         for row in profile["parks"] + profile["places"]:
             sources.cite(row.get("sources"))
     files["overview.html"] = overview_page(data["profiles"], data["summaries"], lang, back="index.html",
-                                           dataset=dataset)
+                                           dataset=dataset, gaps=data["gaps"], hrefs=hrefs)
     files["gaps.csv"] = to_csv(gap_csv, ["chain", "rank", "sequence", "segment", "position", "grade", "priority",
                                          "flags", "reasons", "upstream", "downstream", "enterprise_count",
                                          "enterprises", "parks", "policies", "sources", "unknown"])
@@ -318,46 +315,58 @@ def render_report(data: dict, lang: str = "zh", collapse: int | None = viz.COLLA
     heat = []
     peak = max([c["value"] for c in cov["cells"].values()] or [1]) or 1
     for row in cov["rows"]:
-        cells = [_heat_cell(cov["cells"][(row["iri"], place["iri"])], peak, row["chain"], place["name"], sources)
-                 for place in cov["places"]]
-        heat.append({"name": row["chain_en"] if lang == "en" and row.get("chain_en") else row["chain"],
-                     "href": hrefs.get(row["iri"], "#"), "cells": cells, "total": row["total"],
+        label = _label(row["chain"], row.get("chain_en"), lang)
+        cells = [_heat_cell(cov["cells"][(row["iri"], place["iri"])], peak, label["text"],
+                            viz.name_of(place, lang), sources, lang) for place in cov["places"]]
+        heat.append({"label": label, "href": hrefs.get(row["iri"], "#"), "cells": cells, "total": row["total"],
                      "unlocated": row["unlocated"]})
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if data.get("progress") is not None:  # 目标与进展: kg/progress_page.py
+        files["progress.html"] = progress_page.progress_html(data["progress"], lang, sources.cite,
+                                                             synthetic_notice(dataset, lang), stamp)
     listed = list(sources.listed.values())
     files["sources.csv"] = to_csv([{**s, "title": s.get("title") or s.get("label")} for s in listed],
                                   ["n", "id", "title", "outlet", "date", "kind", "url"])
     env = pages.environment()
     csp = pages.content_policy()
     banner = synthetic_notice(dataset, lang)
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    common = {"lang": lang, "t": words, "csp": csp, "stamp": stamp, "banner": banner,
+              "tr": lambda key, **values: t(key, lang, **values), "sep": "、" if lang != "en" else ", "}
     files["index.html"] = env.get_template("index.html").render(
-        lang=lang, t=t, csp=csp, stamp=stamp, chains=chain_rows, gaps=gap_rows, heat=heat,
-        title=report_title(dataset, lang), note=modelling_note(dataset, lang, "index"), banner=banner,
-        places=[viz.name_of(p, lang) for p in cov["places"]], coverage_notes=cov["unknown"],
+        **common, chains=chain_rows, gaps=gap_rows, heat=heat, unplaced=unplaced, extra_links=extra_links or [],
+        has_progress="progress.html" in files,
+        title=report_title(dataset, lang), note=modelling_note(dataset, lang, "index"),
+        places=[_label(p["name"], p.get("name_en"), lang) for p in cov["places"]],
+        coverage_notes=[reason_text(u, lang) for u in cov["unknown"]],
         grades=viz.GRADES, mark=viz.MARK)
     files["sources.html"] = env.get_template("sources.html").render(
-        lang=lang, t=t, csp=csp, title="来源" if lang == "zh" else "Sources", stamp=stamp, sources=listed,
-        banner=banner)
+        **common, title=t("page.sources_title", lang),
+        sources=[{**s, "web": web_address(s.get("url"))} for s in listed])
     return files
 
 
-def _heat_cell(cell: dict, peak: int, chain: str, place: str, sources: Sources) -> dict:
+def _heat_cell(cell: dict, peak: int, chain: str, place: str, sources: Sources, lang: str) -> dict:
     value, positioned = cell["value"], cell["positioned"]
     if not value and not positioned and not cell["parks"]:
         return {"value": "", "alpha": 0, "dark": False, "tip": f"{chain} × {place}: 0"}
     alpha = round(0.12 + 0.88 * min(value, peak) / peak, 2) if value else 0.06
+    sep = "、" if lang != "en" else ", "
     parts = [f"{chain} × {place}: {value}"]
-    parts += [f"企业 enterprises: {'、'.join(cell['enterprises'])}"] if cell["enterprises"] else []
-    parts += [f"园区 parks: {'、'.join(cell['parks'])}"] if cell["parks"] else []
+    parts += [f"{t('page.enterprises', lang)}: {sep.join(cell['enterprises'])}"] if cell["enterprises"] else []
+    parts += [f"{t('page.parks', lang)}: {sep.join(cell['parks'])}"] if cell["parks"] else []
     if positioned:
         sources.cite(cell["sources"])
-        parts.append("◎ 定位 positioned for it: " + "; ".join(_labels(cell["sources"])))
+        parts.append(f"{t('page.heat_positioned', lang)}: " + "; ".join(_labels(cell["sources"])))
     return {"value": f"{value}{'◎' if positioned else ''}", "alpha": alpha, "dark": alpha > 0.55,
             "tip": "\n".join(parts)}
 
 
-def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | None = viz.COLLAPSE) -> dict:
+def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | None = viz.COLLAPSE,
+                 on_progress=None) -> dict:
     """Write the report folder, replacing an earlier report there only once every file is written.
+
+    ``on_progress(phase, **fields)`` is told each step: ``report.gather``, ``report.pages``, ``report.write`` with
+    ``path`` (the CLI prints them; see :mod:`kg.i18n`).
 
     Returns:
         The manifest written to ``report.json``: tool, time, data fingerprint, language, files with sizes, timings.
@@ -369,11 +378,15 @@ def write_report(store, out_dir: Path | str, lang: str = "zh", collapse: int | N
     """
     out_dir = Path(out_dir)
     check_replaceable(out_dir, MARKER, what=WHAT, kind=KIND, legacy=legacy_listing)  # refuse before any work
+    say = on_progress or (lambda phase, **fields: None)
     started = time.perf_counter()
+    say("report.gather")
     data = gather(store)
     gathered = time.perf_counter()
+    say("report.pages")
     files = render_report(data, lang, collapse)
     rendered = time.perf_counter()
+    say("report.write", path=out_dir)
     with folder_in_place(out_dir, MARKER, what=WHAT, kind=KIND, legacy=legacy_listing) as tmp:
         sizes = {}
         for name, content in sorted(files.items()):

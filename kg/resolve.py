@@ -19,10 +19,10 @@ from kg.query import iri, literal, load_query, select
 KINDS = {
     str(CKG.IndustrialChain): "chain", str(CKG.ChainSegment): "segment", str(CKG.Enterprise): "enterprise",
     str(CKG.Park): "park", str(CKG.Place): "place", str(CKG.PolicyDocument): "policy",
-    str(CKG.ChainSystem): "system",
+    str(CKG.ChainSystem): "system", str(CKG.Measure): "measure", str(CKG.Indicator): "indicator",
 }
 #: When one text names entities of several kinds (a park is also a place), the first kind here wins.
-KIND_ORDER = ("chain", "policy", "enterprise", "park", "place", "segment", "system")
+KIND_ORDER = ("chain", "policy", "enterprise", "park", "place", "segment", "system", "measure", "indicator")
 SUFFIXES = ("产业链群", "产业链", "产业集群", "产业", "链")
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 #: An ambiguous name's message lists this many candidates (the error carries them all).

@@ -30,6 +30,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from kg import paths
 from kg.errors import DataError, Problem
+from kg.i18n import t
 from kg.namespace import CKG, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SOURCES, GRAPH_SUMMARY
 from kg.tables import CONTROL
 
@@ -431,10 +432,6 @@ def load_facts(where: str | Path, data_dir: Path | None = None, store_path: Path
 CHANGES = ("entity_added", "entity_removed", "link_added", "link_removed", "value_changed", "backing_changed")
 _SIGN = {"entity_added": "+", "entity_removed": "-", "link_added": "+", "link_removed": "-",
          "value_changed": "~", "backing_changed": "~"}
-_WORDS = {"entity_added": ("entity added", "entities added"), "entity_removed": ("entity removed", "entities removed"),
-          "link_added": ("link added", "links added"), "link_removed": ("link removed", "links removed"),
-          "value_changed": ("value changed", "values changed"),
-          "backing_changed": ("backing changed", "backings changed")}
 
 
 def diff_facts(a: Facts, b: Facts, lang: str = "zh") -> list[dict]:
@@ -512,14 +509,14 @@ def summarize(changes: list[dict]) -> dict[str, int]:
 def render_diff(changes: list[dict], lang: str = "zh") -> str:
     """A diff as text, grouped by kind of entity: ``+`` added, ``-`` removed, ``~`` changed, then a summary line."""
     if not changes:
-        return "no changes"
+        return t("diff.none", lang)
     lines: list[str] = []
     kind = None
     for r in changes:
         if r["kind"] != kind:
             kind = r["kind"]
             zh, en = KINDS[kind][1:] if kind in KINDS else ("其他", "other")
-            lines.append(f"{zh} ({en})" if lang == "zh" else en)
+            lines.append(zh if lang == "zh" else en)
         who = f"{r['subject']} {r['label']}"
         if r["change"].startswith("entity"):
             what = who
@@ -528,8 +525,8 @@ def render_diff(changes: list[dict], lang: str = "zh") -> str:
         else:
             old, new = "; ".join(r["old"]) or "—", "; ".join(r["new"]) or "—"
             what = f"{who}: {r['property']} {old} → {new}"
-        lines.append(f"  {_SIGN[r['change']]} {what}  [{_WORDS[r['change']][0]}]")
+        lines.append(f"  {_SIGN[r['change']]} {what}  [{t('diff.' + r['change'], lang)}]")
     counts = summarize(changes)
-    parts = [f"{n} {_WORDS[c][n != 1]}" for c, n in counts.items() if c != "changes" and n]
-    lines.append(f"\n{counts['changes']} change{'s' if counts['changes'] != 1 else ''}: {', '.join(parts)}")
+    parts = [t(f"diff.n.{c}", lang, count=n) for c, n in counts.items() if c != "changes" and n]
+    lines.append("\n" + t("diff.total", lang, count=counts["changes"], parts=t("tbl.list_sep", lang).join(parts)))
     return "\n".join(lines)

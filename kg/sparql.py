@@ -440,8 +440,9 @@ def _term_json(term) -> dict:
                                         "object": _term_json(term.object)}}
 
 
-def serialize(result: Result, fmt: str) -> str:
-    """A result as text: ``json`` (SPARQL 1.1 JSON results), ``csv``, ``table``; graphs as Turtle."""
+def serialize(result: Result, fmt: str, width: int | None = None) -> str:
+    """A result as text: ``json`` (SPARQL 1.1 JSON results), ``csv``, ``table`` (fitted to ``width`` display
+    columns; ``None``: full lines); graphs as Turtle."""
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         return ox.serialize(result.value, format=ox.RdfFormat.TURTLE).decode("utf-8")
     if result.form == "ASK":
@@ -458,7 +459,12 @@ def serialize(result: Result, fmt: str) -> str:
     from kg.output import to_table
 
     names, rows = _rows(result.value)
-    return to_table(rows, names, max_width=80) + f"\n({len(rows)} rows)"
+    return to_table(rows, names, width=width) + f"\n({len(rows)} rows)"
+
+
+def select_rows(result: Result) -> tuple[list[str], list[dict]]:
+    """A SELECT result's variable names and rows (values as text, ``None`` when unbound)."""
+    return _rows(result.value)
 
 
 def _rows(solutions) -> tuple[list[str], list[dict]]:

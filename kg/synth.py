@@ -225,14 +225,17 @@ def _chinese_number(n: int) -> str:
     return head + (_NUMERALS[ones] if ones or not tens else "")
 
 
-#: Optional columns synthetic datasets leave out (what a register import adds to an enterprise).
-_NOT_WRITTEN = ("industry_code", "qualifications")
+#: Optional columns synthetic datasets leave out (what a register import adds to an enterprise; an indicator's shared
+#: measure and qualifier; the label of an untitled source or policy).
+_NOT_WRITTEN = {"enterprises.csv": ("industry_code", "qualifications"),
+                "indicators.csv": ("measure_id", "qualifier", "qualifier_word"),
+                "sources.csv": ("label",), "policies.csv": ("label",)}
 
 
 def _header(table: str) -> list[str]:
     spec = SPECS[table]
     extra = ("source_ids", "confidence", "quote") + (("note",) if table == "links.csv" else ())
-    own = [c for c in spec.columns if c not in _NOT_WRITTEN]
+    own = [c for c in spec.columns if c not in _NOT_WRITTEN.get(table, ())]
     return own + ([c for c in extra if c not in spec.columns] if spec.sourced else [])
 
 
@@ -361,6 +364,7 @@ class _Writer:
             ents = self._open(stack, "enterprises.csv")
             self.counts["links.csv"] = self._place_links(links) + self._policy_links(links, policies)
             self._enterprises(ents, links)
+        self._table("measures.csv", iter(()))  # synthetic figures share no measure: the table has its header only
         self._table("indicators.csv", self._indicators(policies))
         self._table("aliases.csv", self._aliases())
         self._write_json(MANIFEST, self._manifest())  # last: it lists every file written

@@ -18,7 +18,9 @@ from kg import codes
 from kg.errors import DataError, Problem
 
 CONFIDENCE = tuple(codes.CONFIDENCE)
-COMMON = ("source_ids", "confidence", "quote", "note")
+#: Provenance columns every sourced table may have; ``quote_source`` names which of the row's sources holds its quote
+#: (``kg/data/rules.py``).
+COMMON = ("source_ids", "confidence", "quote", "quote_source", "note")
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ SPECS: dict[str, TableSpec] = {
     for spec in (
         TableSpec(
             "sources.csv", "source_id", ("src:",),
-            ("source_id", "kind", "outlet", "title", "date", "url", "note"),
+            ("source_id", "kind", "outlet", "title", "label", "date", "url", "note"),
             required=("kind",),
             enums={"kind": tuple(codes.SOURCE_KIND)},
             sourced=False,
@@ -122,21 +124,27 @@ SPECS: dict[str, TableSpec] = {
         ),
         TableSpec(
             "policies.csv", "policy_id", ("pol:",),
-            ("policy_id", "title", "doc_number", "doc_type", "issuer", "level", "jurisdiction_id",
+            ("policy_id", "title", "label", "doc_number", "doc_type", "issuer", "level", "jurisdiction_id",
              "date_issued", "date_in_force", "in_force", "general"),
-            required=("title",),
             refs={"jurisdiction_id": Ref(PLACE)},
             enums={"doc_type": tuple(codes.DOC_TYPE), "level": tuple(codes.LEVEL), "in_force": codes.YES_NO,
                    "general": codes.YES_NO},
             name_column="title",
         ),
         TableSpec(
+            "measures.csv", "measure_id", ("measure:",),
+            ("measure_id", "name_zh", "name_en", "unit"),
+            required=("name_zh", "unit"),
+            name_column="name_zh",
+        ),
+        TableSpec(
             "indicators.csv", "indicator_id", ("ind:",),
-            ("indicator_id", "subject_id", "measure_zh", "measure_en", "value", "unit", "year", "kind", "set_by"),
+            ("indicator_id", "subject_id", "measure_id", "measure_zh", "measure_en", "qualifier", "qualifier_word",
+             "value", "unit", "year", "kind", "set_by"),
             required=("subject_id", "measure_zh", "value", "unit", "kind"),
             refs={"subject_id": Ref(("chain:", "dist:", "zone:", "sys:", "park:"), required=True),
-                  "set_by": Ref(("pol:",))},
-            enums={"kind": tuple(codes.INDICATOR_KIND)},
+                  "measure_id": Ref(("measure:",)), "set_by": Ref(("pol:",))},
+            enums={"kind": tuple(codes.INDICATOR_KIND), "qualifier": tuple(codes.QUALIFIER)},
         ),
         TableSpec(
             "links.csv", None, (),

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg import identifiers
+from kg.data.rules import ConfidenceRules
 from kg.errors import DataError, InvalidIdentifier, Problem
 from kg.tables import CONFIDENCE, CONTROL, LINK_PREDICATES, SPECS, Row, TableSpec
 
@@ -74,10 +75,14 @@ class Checker:
         self._forward: list[tuple[str, int, str, str, str]] = []  # (table, line, column, value, wanted prefixes)
         self._segments: dict[str, tuple[int, list[str]]] = {}
         self._kinds: dict[str, str] = {}  # chain id → tier, place id → kind (small tables only)
+        self._units: dict[str, str] = {}  # measure id → unit (small table)
         self._parents: list[tuple[Row, str, str, tuple[str, ...], str]] = []  # (row, column, id, kinds, message)
         self._tables: list[Problem] = []  # whole-table problems (a required table missing or empty), listed first
         self._absent: dict[str, str] = {}  # id prefix → the missing or empty table its rows would be in
         self._unchecked: dict[str, int] = defaultdict(int)  # that table → references to it not listed
+        self.rules = ConfidenceRules()  # the confidence rules (kg/data/rules.py), judged on every row
+        self.breaks: list[Problem] = []  # their breaks: warnings, not errors (the first ``limit`` kept)
+        self.more_breaks = 0
 
     # -- bookkeeping ---------------------------------------------------------------------------------------------
     def add(self, problem: Problem) -> None:
@@ -178,6 +183,14 @@ class Checker:
                 self.add(row.problem("confidence", f"not one of {', '.join(CONFIDENCE)}"))
         self._check_values(row)
         self._check_shape_rules(row)
+        errors, breaks = self.rules.check(row)
+        for problem in errors:
+            self.add(problem)
+        for problem in breaks:
+            if len(self.breaks) < self.limit:
+                self.breaks.append(problem)
+            else:
+                self.more_breaks += 1
         if spec.file == "links.csv":
             self._check_link(row)
         self._check_duplicates(row, spec)
@@ -242,6 +255,9 @@ class Checker:
             self.add(row.problem("year", "must be a four-digit year"))
         if row.table == "sources.csv" and not (row.get("title") or row.get("url") or row.get("outlet")):
             self.add(row.problem("title", "a source must be traceable: give its title, outlet or URL"))
+        if row.table == "policies.csv" and not (row.get("title") or row.get("label")):
+            self.add(row.problem("title", "a policy needs its exact title, or, when no source gives the title, a "
+                                          "label describing it (never an invented title)"))
         url = row.get("url")
         if url and not url.startswith(("http://", "https://")):
             self.add(row.problem("url", "must start with http:// or https://"))
@@ -306,8 +322,25 @@ class Checker:
                 if canonical is not None and not _DOC_NUMBER.fullmatch(canonical):
                     self.add(row.problem("doc_number", "not a canonical 发文字号: the issuer abbreviation must be "
                                                        "Chinese characters, e.g. 济发〔2023〕7号"))
+        elif table == "measures.csv":
+            self._units[row.get("measure_id")] = row.get("unit")
+        elif table == "indicators.csv":
+            self._check_indicator(row)
         elif table == "sources.csv" and row.get("kind") == "modelling" and not row.get("note"):
             self.add(row.problem("note", "A source of kind modelling states the basis of the choice in its note."))
+
+    def _check_indicator(self, row: Row) -> None:
+        """A qualifier word comes with its code and stands in the quote; a figure has its measure's unit."""
+        word, quote = row.get("qualifier_word"), row.get("quote")
+        if word and not row.get("qualifier"):
+            self.add(row.problem("qualifier", "A ckg:qualifierText needs its ckg:valueQualifier: give the qualifier "
+                                              "code (more_than, at_least, nearly, less_than, about) for this word."))
+        if word and quote and word not in quote:
+            self.add(row.problem("qualifier_word", "the qualifier word must be written as in the quote"))
+        measure = row.get("measure_id")
+        if measure in self._units and self._units[measure] != row.get("unit"):
+            self.add(row.problem("unit", f"differs from the unit of {measure} ({self._units[measure]}); a target "
+                                         "and its actuals share one measure and one unit"))
 
     def _check_number(self, row: Row, column: str, value: str) -> None:
         problem = decimal_problem(value)

@@ -6,125 +6,128 @@ them with :mod:`kg.output`. JSON output does not go through here: it is the ques
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 
-from kg.output import to_csv, to_table
+from kg.figures import figure_text
+from kg.i18n import DEFAULT_LANG, code, name_in, say, t
+from kg.render import Section, render  # noqa: F401  (render: where the views' tables are laid out, kept importable)
 
-SUPPORT = {"zh": {"direct": "直接", "inherited": "继承", "general": "普适"},
-           "en": {"direct": "direct", "inherited": "inherited", "general": "general"}}
-ROLE = {"zh": {"chain_master": "链主", "leading": "龙头", "member": "成员"},
-        "en": {"chain_master": "chain master", "leading": "leading", "member": "member"}}
-
-
-@dataclass
-class Section:
-    """One titled table."""
-
-    title: str
-    columns: list[str]
-    headers: list[str]
-    rows: list[dict] = field(default_factory=list)
-    note: str = ""
-
-
-def render(sections: list[Section], fmt: str) -> str:
-    """Sections as aligned tables with numbered source notes (``table``), or one CSV per section (``csv``).
-
-    A ``sources`` column (a list of source objects) becomes ``[1][3]`` references in a table, listed in full at
-    the end; in CSV it becomes the sources' labels joined with ``; ``.
-    """
-    if fmt == "csv":
-        for s in sections:
-            for row in s.rows:
-                if isinstance(row.get("sources"), list):
-                    row["sources"] = [src.get("label") or src.get("title") for src in row["sources"]]
-        if len(sections) == 1:
-            return to_csv(sections[0].rows, sections[0].columns)
-        return "".join(f"# {s.title}\r\n" + to_csv(s.rows, s.columns, bom=i == 0) + "\r\n"
-                       for i, s in enumerate(sections))
-    notes: dict[str, int] = {}
-    listed: list[dict] = []
-    parts = []
-    for s in sections:
-        rows = []
-        for row in s.rows:
-            row = dict(row)
-            if isinstance(row.get("sources"), list):
-                refs = []
-                for src in row["sources"]:
-                    key = src.get("id") or src.get("label")
-                    if key not in notes:
-                        notes[key] = len(notes) + 1
-                        listed.append(src)
-                    refs.append(f"[{notes[key]}]")
-                row["sources"] = "".join(refs)
-            rows.append(row)
-        body = to_table(rows, s.columns, s.headers) if rows else "(none)"
-        parts.append(f"== {s.title} ==\n{body}" + (f"\n{s.note}" if s.note else ""))
-    if listed:
-        lines = [f"[{i}] " + " · ".join(str(v) for v in _source_parts(src) if v) for i, src in enumerate(listed, 1)]
-        parts.append("== sources ==\n" + "\n".join(lines))
-    return "\n\n".join(parts) + "\n"
-
-
-def _source_parts(src: dict) -> tuple:
-    if src.get("title"):
-        return (src["title"], src.get("outlet"), src.get("date"), src.get("url"))
-    if src.get("label") == f"[{src.get('url')}]":
-        return (src.get("url"),)
-    return (src.get("label"), src.get("url"))
+#: Chinese characters (and CJK punctuation) in a cell: in English output they mark names the data has only in Chinese.
+CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def _name(row: dict, lang: str, zh: str = "name", en: str = "name_en") -> str:
-    return (row.get(en) if lang == "en" else None) or row.get(zh) or row.get(en) or ""
+    return name_in(row, lang, zh, en)
+
+
+def _names(row: dict, key: str, lang: str):
+    """A list (or one name) of names in ``lang``: the row's ``{key}_en`` in English where it has one."""
+    return (row.get(f"{key}_en") if lang == "en" else None) or row.get(key)
+
+
+def _h(lang: str, *keys: str) -> list[str]:
+    """Column headers from the catalogue (``col.KEY``)."""
+    return [t(f"col.{k}", lang) for k in keys]
+
+
+def _codes(group: str, values, lang: str):
+    """A code value, or a list of them, as labels."""
+    if isinstance(values, (list, tuple)):
+        return [code(group, v, lang) for v in values]
+    return code(group, values, lang)
+
+
+def finish(sections: list[Section], lang: str, skip: tuple[str, ...] = ("sources",)) -> list[Section]:
+    """Set every section's language; in English, say once (in the last note) when some names are shown in Chinese
+    because the data has no English form of them."""
+    for s in sections:
+        s.lang = lang
+        s.rows = [{k: code("bool", "yes" if v else "no", lang) if isinstance(v, bool) else v for k, v in row.items()}
+                  for row in s.rows]
+    said = t("tbl.names_zh_only", lang)
+    if lang == "en" and sections and not any(said in s.note for s in sections) and any(
+            CJK.search(str(v)) for s in sections for r in s.rows for k, v in r.items()
+            if k in s.columns and k not in skip):
+        last = sections[-1]
+        last.note = (last.note + "\n" if last.note else "") + said
+    return sections
 
 
 def policies_view(rows: list[dict], chain: str, lang: str) -> list[Section]:
     """``chainkg policies``."""
+    return finish([_policies(rows, chain, lang)], lang)
+
+
+def _policies(rows: list[dict], chain: str, lang: str) -> Section:
     for r in rows:
-        r["support_label"] = SUPPORT[lang][r["support"]]
-    title = f"{chain}: 支持政策" if lang == "zh" else f"{chain}: supporting policies"
-    return [Section(title, ["title", "doc_number", "issuer", "date", "in_force", "support_label", "sources"],
-                    ["title", "doc no.", "issuer", "date", "in force", "support", "sources"], rows)]
+        r["support_label"] = code("support", r["support"], lang)
+    return Section(t("title.policies", lang, chain=chain),
+                   ["title", "doc_number", "issuer", "date", "in_force", "support_label", "sources"],
+                   _h(lang, "title", "doc_number", "issuer", "date", "in_force", "support", "sources"), rows, lang=lang)
 
 
 def enterprises_view(rows: list[dict], chain: str, lang: str, page: dict | None = None) -> list[Section]:
     """``chainkg enterprises``; with ``page`` (:func:`kg.questions.chain_enterprises`' result) the note tells the
     total and how to see the next page."""
+    return finish([_enterprises(rows, chain, lang, page)], lang)
+
+
+def _enterprises(rows: list[dict], chain: str, lang: str, page: dict | None = None) -> Section:
     for r in rows:
-        r["label"], r["role_label"] = _name(r, lang), ROLE[lang][r["role"]]
-    return [Section(f"{chain}: enterprises", ["label", "role_label", "segments", "districts", "parks", "confidence",
-                                              "sources"],
-                    ["enterprise", "role", "segments", "districts", "parks", "confidence", "sources"], rows,
-                    note=_page_note(page, len(rows)) if page else "")]
+        r["label"], r["role_label"] = _name(r, lang), code("role", r["role"], lang)
+        r["confidence_label"] = code("confidence", r.get("confidence"), lang)
+        for key in ("segments", "districts", "parks"):
+            r[f"{key}_label"] = _names(r, key, lang)
+    return Section(t("title.enterprises", lang, chain=chain),
+                   ["label", "role_label", "segments_label", "districts_label", "parks_label", "confidence_label",
+                    "sources"],
+                   _h(lang, "enterprise", "role", "segments", "districts", "parks", "confidence", "sources"),
+                   rows, note=_page_note(page, len(rows), lang) if page else "", lang=lang)
 
 
-def _page_note(page: dict, shown: int) -> str:
+def _page_note(page: dict, shown: int, lang: str) -> str:
     """``rows 51-100 of 158,204; next page: --offset 100``."""
     first, last, total = page["offset"] + 1, page["offset"] + shown, page["total"]
     if not shown:
-        return f"no rows at offset {page['offset']} ({total:,} in all)"
-    text = f"rows {first:,}-{last:,} of {total:,}"
+        return t("tbl.page_empty", lang, offset=page["offset"], total=total)
+    text = t("tbl.page", lang, first=first, last=last, total=total)
     if last < total:
-        text += f"; next page: --offset {last} (--limit {page['limit']})"
+        text += ("; " if lang == "en" else ";") + t("tbl.page_next", lang, last=last, limit=page["limit"])
     return text
 
 
 def parks_view(rows: list[dict], chain: str, lang: str) -> list[Section]:
     """``chainkg parks``."""
+    return finish([_parks(rows, chain, lang)], lang)
+
+
+def _parks(rows: list[dict], chain: str, lang: str) -> Section:
     for r in rows:
         r["label"] = _name(r, lang)
-    return [Section(f"{chain}: parks", ["label", "level", "district", "basis", "enterprise_count", "enterprises",
-                                        "sources"],
-                    ["park", "level", "district", "basis", "n", "via enterprises", "sources"], rows,
-                    note=_named_note(rows, "enterprises"))]
+        r["level_label"], r["basis_label"] = code("level", r.get("level"), lang), _codes("basis", r.get("basis"), lang)
+        r["district_label"], r["enterprises_label"] = _names(r, "district", lang), _names(r, "enterprises", lang)
+    return Section(t("title.parks", lang, chain=chain),
+                   ["label", "level_label", "district_label", "basis_label", "enterprise_count", "enterprises_label",
+                    "sources"],
+                   _h(lang, "park", "level", "district", "basis", "n", "via_enterprises", "sources"), rows,
+                   note=_named_note(rows, "enterprises", lang), lang=lang)
 
 
-def _named_note(rows: list[dict], column: str) -> str:
+def _named_note(rows: list[dict], column: str, lang: str) -> str:
     """Why a row with enterprises counted lists none: the names are listed only for a few."""
     if any(r.get("enterprise_count", 0) > len(r.get(column) or []) for r in rows):
-        return "n: the chain's enterprises there (counted by the build); names listed where there are at most 10."
+        return t("tbl.named_note", lang)
     return ""
+
+
+def _figures(rows: list[dict], lang: str) -> list[dict]:
+    for f in rows:
+        f["label"] = _name(f, lang, "measure", "measure_en")
+        f["kind_label"] = code("indicator_kind", f.get("kind"), lang)
+        f["unit_label"] = code("unit", f.get("unit"), lang)
+        # the figure as read, unit and qualifier included: 近 800 家 never shows as a bare 800
+        f["figure"] = figure_text(f.get("value"), f.get("unit"), f.get("qualifier"), f.get("qualifier_word"), lang)
+    return rows
 
 
 def chain_view(profile: dict, lang: str) -> list[Section]:
@@ -135,84 +138,115 @@ def chain_view(profile: dict, lang: str) -> list[Section]:
     for s in segs:
         s["label"] = _name(s, lang)
         s["count"] = s.get("enterprise_count", len(s["enterprises"]))
+        s["position_label"] = code("position", s.get("position"), lang)
+        s["enterprises_label"], s["supplies_to_label"] = _names(s, "enterprises", lang), _names(s, "supplies_to", lang)
     places = profile["places"]
     for p in places:
         p["label"] = _name(p, lang)
-    figures = profile["indicators"]
-    for f in figures:
-        f["label"] = _name(f, lang, "measure", "measure_en")
-    head = Section(f"{name} ({chain['tier']}, {chain.get('group') or '—'})", ["segment_count", "enterprise_count",
-                   "policy_count", "sources"], ["segments", "enterprises", "policies", "sources"],
+        p["basis_label"], p["via_label"] = _codes("basis", p.get("basis"), lang), _names(p, "via", lang)
+    figures = _figures(profile["indicators"], lang)
+    group = chain.get("group_en") if lang == "en" else chain.get("group")
+    head = Section(f"{name} ({code('tier', chain['tier'], lang)}, {group or t('unknown', lang)})",
+                   ["segment_count", "enterprise_count", "policy_count", "sources"],
+                   _h(lang, "segment_count", "enterprise_count", "policy_count", "sources"),
                    [{"segment_count": len(segs), "enterprise_count": profile.get("enterprise_total",
-                                                                         len(profile["enterprises"])),
+                                                                                 len(profile["enterprises"])),
                      "policy_count": len(profile["policies"]), "sources": chain["sources"]}])
-    return [
+    return finish([
         head,
-        Section("segments (upstream → downstream)" if lang == "en" else "环节(上游 → 下游)",
-                ["sequence", "label", "position", "count", "enterprises", "supplies_to", "codes"],
-                ["#", "segment", "position", "n", "enterprises", "supplies to", "GB/T 4754 codes"], segs,
-                note="Segment breakdown and codes are a modelling choice (source kind: modelling), not a fact of the "
-                     "city."),
-        *enterprises_view(profile["enterprises"], name, lang,
-                          {"total": profile.get("enterprise_total", len(profile["enterprises"])), "offset": 0,
-                           "limit": len(profile["enterprises"])}),
-        *parks_view(profile["parks"], name, lang),
-        Section(f"{name}: districts and zones", ["label", "basis", "enterprise_count", "via", "sources"],
-                ["place", "basis", "n", "via", "sources"], places, note=_named_note(places, "via")),
-        *policies_view(profile["policies"], name, lang),
-        Section(f"{name}: figures and targets", ["label", "value", "unit", "year", "kind", "sources"],
-                ["measure", "value", "unit", "year", "kind", "sources"], figures),
-    ]
+        Section(t("title.segments", lang),
+                ["sequence", "label", "position_label", "count", "enterprises_label", "supplies_to_label", "codes"],
+                _h(lang, "seq", "segment", "position", "n", "enterprises", "supplies_to", "codes"), segs,
+                note=t("note.segments", lang)),
+        _enterprises(profile["enterprises"], name, lang,
+                     {"total": profile.get("enterprise_total", len(profile["enterprises"])), "offset": 0,
+                      "limit": len(profile["enterprises"])}),
+        _parks(profile["parks"], name, lang),
+        Section(t("title.places", lang, name=name), ["label", "basis_label", "enterprise_count", "via_label",
+                                                       "sources"],
+                _h(lang, "place", "basis", "n", "via", "sources"), places, note=_named_note(places, "via", lang)),
+        _policies(profile["policies"], name, lang),
+        Section(t("title.figures_targets", lang, name=name), ["label", "figure", "year", "kind_label",
+                                                                "sources"],
+                _h(lang, "measure", "value", "year", "kind", "sources"), figures),
+    ], lang)
 
 
 def district_view(profile: dict, lang: str) -> list[Section]:
     """``chainkg district``."""
     place = profile["place"]
     name = _name(place, lang)
-    code = place.get("divisionCode") or place.get("statisticalCode") or "—"
+    division = place.get("divisionCode") or place.get("statisticalCode") or t("unknown", lang)
     for group in ("chains", "parks", "enterprises"):
         for r in profile[group]:
             r["label"] = _name(r, lang)
-    for r in profile["policies"] + profile["positioning"] + profile["indicators"]:
-        if "measure" in r:
-            r["label"] = _name(r, lang, "measure", "measure_en")
-    return [
-        Section(f"{name} ({code}): positioning", ["text", "confidence", "sources"],
-                ["positioning (as the sources word it)", "confidence", "sources"], profile["positioning"]),
-        Section(f"{name}: chains", ["label", "tier", "basis", "enterprise_count", "via", "confidence", "sources"],
-                ["chain", "tier", "basis", "n", "via", "confidence", "sources"], profile["chains"],
-                note=_named_note(profile["chains"], "via")),
-        Section(f"{name}: parks", ["label", "level", "sources"], ["park", "level", "sources"], profile["parks"]),
-        Section(f"{name}: enterprises", ["label", "parks", "sources"], ["enterprise", "parks", "sources"],
-                profile["enterprises"],
+    for r in profile["chains"]:
+        r["tier_label"], r["basis_label"] = code("tier", r.get("tier"), lang), _codes("basis", r.get("basis"), lang)
+        r["via_label"] = _names(r, "via", lang)
+    for r in profile["enterprises"]:
+        r["parks_label"] = _names(r, "parks", lang)
+    for r in profile["parks"]:
+        r["level_label"] = code("level", r.get("level"), lang)
+    for r in profile["policies"]:
+        r["basis_label"] = _codes("basis", r.get("basis"), lang)
+    for r in profile["positioning"] + profile["chains"]:
+        r["confidence_label"] = code("confidence", r.get("confidence"), lang)
+    _figures(profile["indicators"], lang)
+    return finish([
+        Section(t("title.positioning", lang, name=name, code=division), ["text", "confidence_label", "sources"],
+                _h(lang, "positioning", "confidence", "sources"), profile["positioning"]),
+        Section(t("title.district_chains", lang, name=name),
+                ["label", "tier_label", "basis_label", "enterprise_count", "via_label", "confidence_label",
+                 "sources"],
+                _h(lang, "chain", "tier", "basis", "n", "via", "confidence", "sources"), profile["chains"],
+                note=_named_note(profile["chains"], "via", lang)),
+        Section(t("title.district_parks", lang, name=name), ["label", "level_label", "sources"],
+                _h(lang, "park", "level", "sources"), profile["parks"]),
+        Section(t("title.district_enterprises", lang, name=name), ["label", "parks_label", "sources"],
+                _h(lang, "enterprise", "parks", "sources"), profile["enterprises"],
                 note=_page_note({"offset": profile.get("offset", 0), "total": profile.get("enterprise_total", 0),
-                                 "limit": len(profile["enterprises"]) or 50}, len(profile["enterprises"]))
+                                 "limit": len(profile["enterprises"]) or 50}, len(profile["enterprises"]), lang)
                 if profile.get("enterprise_total", 0) > len(profile["enterprises"]) else ""),
-        Section(f"{name}: policies", ["title", "doc_number", "date", "basis", "sources"],
-                ["title", "doc no.", "date", "applies as", "sources"], profile["policies"]),
-        Section(f"{name}: figures", ["label", "value", "unit", "year", "kind", "sources"],
-                ["measure", "value", "unit", "year", "kind", "sources"], profile["indicators"]),
-    ]
+        Section(t("title.district_policies", lang, name=name), ["title", "doc_number", "date", "basis_label",
+                                                                  "sources"],
+                _h(lang, "title", "doc_number", "date", "applies_as", "sources"), profile["policies"]),
+        Section(t("title.figures", lang, name=name), ["label", "figure", "year", "kind_label", "sources"],
+                _h(lang, "measure", "value", "year", "kind", "sources"), profile["indicators"]),
+    ], lang)
+
+
+#: How a policy fact's value is shown: as a code label (group) or as it is.
+_FACT_CODES = {"level": "level", "confidence": "confidence"}
 
 
 def policy_view(profile: dict, lang: str) -> list[Section]:
     """``chainkg policy``."""
     info = profile["policy"]
-    facts = [{"field": k, "value": info.get(k)} for k in ("title", "doc_number", "type", "issuer", "date",
-                                                          "date_in_force", "in_force", "general", "level",
-                                                          "jurisdiction", "confidence")]
-    facts.append({"field": "sources", "value": None, "sources": info.get("sources", [])})
+    facts = []
+    for k in ("title", "doc_number", "type", "issuer", "date", "date_in_force", "in_force", "general", "level",
+              "jurisdiction", "confidence"):
+        value = info.get("type_en") or info.get(k) if k == "type" and lang == "en" else info.get(k)
+        facts.append({"field": t(f"field.{k}", lang),
+                      "value": code(_FACT_CODES[k], value, lang) if k in _FACT_CODES else value})
+    facts.append({"field": t("field.sources", lang), "value": None, "sources": info.get("sources", [])})
+    _figures(profile["targets"], lang)
     for r in profile["links"] + profile["targets"]:
         r["label"] = (r.get("target_en") if lang == "en" else None) or r.get("target") or _name(r, lang, "measure",
                                                                                                  "measure_en")
-    return [
-        Section(info["name"], ["field", "value", "sources"], ["field", "value", "sources"], facts),
-        Section("links", ["direction", "relation", "label", "target_kind", "confidence", "sources"],
-                ["dir", "relation", "target", "kind", "confidence", "sources"], profile["links"],
-                note="dir: out = this document → target; in = target → this document."),
-        Section("targets set", ["label", "value", "unit", "year", "sources"],
-                ["measure", "value", "unit", "year", "sources"], profile["targets"]),
-    ]
+    for r in profile["links"]:
+        r["direction_label"], r["relation_label"] = (code("direction", r.get("direction"), lang),
+                                                     code("relation", r.get("relation"), lang))
+        r["kind_label"] = code("class", r.get("target_kind"), lang)
+        r["confidence_label"] = code("confidence", r.get("confidence"), lang)
+    return finish([
+        Section(info["name"], ["field", "value", "sources"], _h(lang, "field", "value", "sources"), facts),
+        Section(t("title.links", lang), ["direction_label", "relation_label", "label", "kind_label",
+                                         "confidence_label", "sources"],
+                _h(lang, "dir", "relation", "target", "kind", "confidence", "sources"), profile["links"],
+                note=t("note.links", lang)),
+        Section(t("title.targets_set", lang), ["label", "figure", "year", "sources"],
+                _h(lang, "measure", "value", "year", "sources"), _figures(profile["targets"], lang)),
+    ], lang)
 
 
 def chains_view(result: dict, tier: str, lang: str) -> list[Section]:
@@ -221,42 +255,51 @@ def chains_view(result: dict, tier: str, lang: str) -> list[Section]:
     for r in rows:
         r["label"] = _name(r, lang)
         r["group_label"] = r["group_zh"] if lang == "zh" else r["group_en"]
+        r["tier_label"], r["status_label"] = code("tier", r["tier"], lang), code("status", r["status"], lang)
     declared = result["declared"]
     note = ""
     if declared and tier in ("key", "all"):
         shown = sum(1 for r in rows if r["tier"] == "key")
-        note = (f"{declared.get('key')} key chains (重点产业链) are declared; no public source names them. The {shown} "
-                f"key chains shown are candidates named by the city's bodies, unconfirmed as members of the "
-                f"{declared.get('key')}.")
-    title = {"landmark": "landmark chains 标志性产业链", "key": "key chains 重点产业链"}.get(tier, "chains 产业链")
-    return [Section(title, ["label", "tier", "group_label", "status", "target_2030", "sources"],
-                    ["chain", "tier", "group", "status", "2030 target (亿元)", "sources"], rows, note)]
+        note = t("note.key_chains", lang, declared=declared.get("key"), shown=shown)
+    title = t(f"title.chains.{tier if tier in ('landmark', 'key') else 'all'}", lang)
+    return finish([Section(title, ["label", "tier_label", "group_label", "status_label", "target_2030", "sources"],
+                           _h(lang, "chain", "tier", "group", "status", "target_2030", "sources"), rows, note)], lang)
 
 
 def show_view(result: dict, lang: str) -> list[Section]:
     """``chainkg show``: an entity's facts, and the links that point at it."""
     entity = result["entity"]
     sections = []
-    for title, facts, arrow in (("facts", result["facts"], ""), ("links to it", result["links_in"], "← ")):
+    for facts, arrow in ((result["facts"], ""), (result["links_in"], "← ")):
         rows = [{"property": arrow + (f.get(f"property_{lang}") or f["property"]),
                  "value": f.get(f"value_{lang}") or f["value_zh"] or f["value_en"] or f["value"],
-                 "confidence": f["confidence"], "sources": f["sources"]} for f in facts]
-        sections.append(Section(f"{entity['name']} ({entity['kind']}): {title}" if not arrow else title,
-                                ["property", "value", "confidence", "sources"],
-                                ["property", "value", "confidence", "sources"], rows))
+                 "confidence": code("confidence", f["confidence"], lang), "sources": f["sources"]} for f in facts]
+        title = (t("title.links_in", lang) if arrow else
+                 t("title.facts", lang, name=_name(entity, lang), kind=code("entity_kind", entity["kind"], lang)))
+        sections.append(Section(title, ["property", "value", "confidence", "sources"],
+                                _h(lang, "property", "value", "confidence", "sources"), rows))
     sections[0].note = f"<{entity['iri']}>"
     more = [c for c in result.get("links_in_counts", []) if c["total"] > c["shown"]]
     if more:
-        sections[1].note = "; ".join(f"{c.get(f'property_{lang}') or c['property']}: {c['shown']} of "
-                                     f"{c['total']:,}{'+' if c.get('capped') else ''} shown" for c in more)
-    return sections
+        sections[1].note = "; ".join(t("note.shown_of", lang, property=c.get(f"property_{lang}") or c["property"],
+                                       shown=c["shown"], total=c["total"], plus="+" if c.get("capped") else "")
+                                     for c in more)
+    return finish(sections, lang)
 
 
-def stats_view(result: dict) -> list[Section]:
+def stats_view(result: dict, lang: str = DEFAULT_LANG) -> list[Section]:
     """``chainkg stats``."""
-    rows = [{"what": f"entities: {k}", "count": v} for k, v in result["classes"].items()]
-    rows += [{"what": f"facts: {k}", "count": v} for k, v in result["facts_by_confidence"].items()]
-    rows += [{"what": "unsourced facts", "count": result["unsourced_facts"]},
-             {"what": "quads in store", "count": result["quads"]},
-             {"what": "named graphs", "count": result["graphs"]}]
-    return [Section("chainkg stats", ["what", "count"], ["what", "count"], rows)]
+    rows = [{"what": t("stats.entities", lang, label=code("class", k, lang)), "count": v}
+            for k, v in result["classes"].items()]
+    rows += [{"what": t("stats.facts", lang, label=code("confidence", k, lang)), "count": v}
+             for k, v in result["facts_by_confidence"].items()]
+    rows += [{"what": t("stats.unsourced", lang), "count": result["unsourced_facts"]},
+             {"what": t("stats.rule_breaks", lang), "count": result["confidence_rule_breaks"]},
+             {"what": t("stats.quads", lang), "count": result["quads"]},
+             {"what": t("stats.graphs", lang), "count": result["graphs"]}]
+    return finish([Section(t("title.stats", lang), ["what", "count"], _h(lang, "what", "count"), rows)], lang)
+
+
+def notes_in(notes, lang: str) -> list[str]:
+    """Notes (:class:`kg.i18n.Note` or text) in ``lang``."""
+    return [say(n, lang) for n in notes]

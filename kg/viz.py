@@ -3,7 +3,8 @@
 Maps are functions from question results (plain rows from :mod:`kg.questions`, grades from the gap analysis) to a
 :class:`pyvis.network.Network`: :func:`chain_network` here (segments upstream → downstream, enterprises, parks,
 places, policies); the overview and district maps in :mod:`kg.overview_maps`, built with the same
-:class:`NetworkBuilder`. :func:`render_page` turns a network into one HTML string; nothing here writes files.
+:class:`NetworkBuilder`. :func:`kg.map_page.render_page` turns a network into one HTML string; nothing here writes
+files.
 
 Why not pyvis's own output: its template links Bootstrap and vis-network from CDNs, ``write_html``/``show`` write
 without an encoding and copy ``lib/`` into the working directory, and the template pastes the heading unescaped. We
@@ -28,37 +29,30 @@ from collections import defaultdict
 
 from pyvis.network import Network
 
-from kg.manifest import synthetic_notice
-from kg.pages import VIS_VERSION, content_policy, environment, static_text, vis_network_js
+from kg.i18n import CODES, LANGS, MESSAGES, code, say, t
 
 #: Segments with more enterprises than this show chain-masters and leading enterprises, and one count node.
 COLLAPSE = 12
 GRADES = ("strong", "potential", "weak", "blank")
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC','WenQuanYi Micro Hei',sans-serif"
 
-TEXT = {
-    "zh": {"strong": "优势", "potential": "潜力", "weak": "薄弱", "blank": "空白", "unplaced": "未划分环节",
-           "chain": "产业链", "segment": "环节", "chain_master": "链主企业", "leading": "龙头企业",
-           "member": "成员企业",
-           "count": "折叠的企业", "park": "园区", "place": "区县/功能区", "policy": "政策", "all_chains": "全部产业链",
-           "supplies": "供应 →", "direct": "直接支持", "inherited": "继承支持", "general": "普适政策",
-           "sources": "来源", "role": "角色", "position": "位置", "grade": "评级", "codes": "行业代码",
-           "confidence": "可信度", "districts": "区县", "parks": "园区", "segments": "环节", "more": "另有 {n} 家",
-           "count_label": "+{n} 家企业", "upstream": "上游", "midstream": "中游", "downstream": "下游",
-           "support": "支撑", "enterprises": "企业", "completeness": "完整度", "basis": "依据", "via": "经由",
-           "issuer": "发文机关", "doc_number": "文号", "date": "日期", "specific": "专项政策", "unknown": "未知"},
-    "en": {"strong": "strong", "potential": "potential", "weak": "weak", "blank": "blank", "unplaced": "no segment",
-           "chain": "chain", "segment": "segment", "chain_master": "chain master", "leading": "leading enterprise",
-           "member": "member enterprise", "count": "collapsed enterprises", "park": "park",
-           "place": "district / zone", "policy": "policy", "all_chains": "all chains", "supplies": "supplies →",
-           "direct": "direct support", "inherited": "inherited support", "general": "general policy",
-           "sources": "sources", "role": "role", "position": "position", "grade": "grade", "codes": "industry codes",
-           "confidence": "confidence", "districts": "districts", "parks": "parks", "segments": "segments",
-           "more": "{n} more", "count_label": "+{n} enterprises", "upstream": "upstream", "midstream": "midstream",
-           "downstream": "downstream", "support": "support", "enterprises": "enterprises",
-           "completeness": "completeness", "basis": "basis", "via": "via", "issuer": "issuer",
-           "doc_number": "doc no.", "date": "date", "specific": "chain-specific", "unknown": "unknown"},
-}
+#: Words of the maps by short key, per language, all from the catalogue (:mod:`kg.i18n`): grades, positions and roles
+#: are code labels, the rest are ``page.*`` messages.
+_WORDS = ("chain", "segment", "segments", "chain_master", "leading", "member", "count", "park", "parks", "place",
+          "places", "districts", "policy", "all_chains", "supplies", "direct", "inherited", "general", "specific",
+          "role", "position", "grade", "codes", "confidence", "basis", "via", "issuer", "doc_number", "date",
+          "enterprises", "completeness", "unknown", "more", "count_label", "unplaced", "level", "positioned")
+
+
+def _text(lang: str) -> dict[str, str]:
+    words = {k: t(f"page.{k}", lang) for k in _WORDS}
+    words["sources"] = t("sources", lang)
+    words.update({g: code("grade", g, lang) for g in CODES["grade"]})
+    words.update({p: code("position", p, lang) for p in CODES["position"]})
+    return words
+
+
+TEXT = {lang: _text(lang) for lang in LANGS}
 MARK = {"strong": "", "potential": "◇", "weak": "△", "blank": "✕"}
 
 STYLE = {
@@ -134,6 +128,17 @@ def join_names(values) -> str:
     return "、".join(str(v) for v in values if v) if values else ""
 
 
+def basis_label(basis: str | None, lang: str) -> str:
+    """Why a park or place shows on a chain's map (``carries``, ``positioned``, ``enterprise``, ``park``) in words."""
+    key = f"page.basis_{basis}"
+    return t(key, lang) if key in MESSAGES else str(basis or "")
+
+
+def ref(kind: str, key) -> str:
+    """The key of a thing's side-panel entry (``seg:IRI``), shared by the network nodes and the DOM views."""
+    return f"{kind}:{key}"
+
+
 # --- network assembly ------------------------------------------------------------------------------------------------
 
 class NetworkBuilder:
@@ -154,7 +159,8 @@ class NetworkBuilder:
             return nid
         nid = self.ids[key] = f"{key[0][:1]}{len(self.nodes)}"
         node = {"id": nid, "label": label, "title": title, "group": style, "x": float(round(x, 1)),
-                "y": float(round(y, 1)), "name": title.split("\n", 1)[0]}
+                "y": float(round(y, 1)), "name": title.split("\n", 1)[0],
+                "ref": ref("seg" if key[0] == "count" else key[0], key[1])}
         node.update(extra)
         self.nodes.append(node)
         self.by_id[nid] = node
@@ -331,10 +337,10 @@ def _segment_tip(seg: dict, grade: dict, style: str, lang: str) -> str:
     position = seg.get("position") or ""
     return tooltip([f"{seg['name']} ({seg.get('name_en') or ''})",
                     f"{t['position']}: {t.get(position, position)} · #{seg['sequence']}",
-                    f"{t['grade']}: {t[style]}", *(f"· {r}" for r in grade.get("reasons") or []),
+                    f"{t['grade']}: {t[style]}", *(f"· {say(r, lang)}" for r in grade.get("reasons") or []),
                     f"{t['enterprises']}: {len(seg.get('enterprises') or [])}",
                     f"{t['codes']}: {join_names(seg.get('codes'))}" if seg.get("codes") else None,
-                    *(f"{t['unknown']}: {u}" for u in grade.get("unknown") or [])],
+                    *(f"{t['unknown']}: {say(u, lang)}" for u in grade.get("unknown") or [])],
                    _evidence_sources(grade), lang)
 
 
@@ -412,10 +418,10 @@ def _attach_places(b: NetworkBuilder, profile: dict, enterprises: dict, ent_ids:
         if park.get("district") in place_ids:
             b.edge(park_ids[name], place_ids[park["district"]], "located")
         if park.get("basis") in ("carries", "positioned"):
-            b.edge(park_ids[name], chain_id, "positioned", f"{park['name']}: {park['basis']}")
+            b.edge(park_ids[name], chain_id, "positioned", f"{park['name']}: {basis_label(park['basis'], lang)}")
     for name, place in places.items():
         if "positioned" in (place.get("basis") or []):
-            b.edge(place_ids[name], chain_id, "positioned", f"{place['name']}: positioned")
+            b.edge(place_ids[name], chain_id, "positioned", f"{place['name']}: {t['positioned']}")
     _place_band(b, park_ids.values(), park_y, 190)
     _place_band(b, place_ids.values(), place_y, 150)
 
@@ -448,47 +454,3 @@ def _attach_policies(b: NetworkBuilder, policies: list[dict], seg_ids: dict, cha
         targets = [seg_ids[v] for v in pol.get("via") or [] if v in seg_ids] or [chain_id]
         for target in targets:
             b.edge(pid, target, pol.get("support") or "direct")
-
-
-#: Overview colours: a chain takes the first band whose floor its completeness reaches (share of non-blank segments).
-# --- page ------------------------------------------------------------------------------------------------------------
-
-def legend(kinds: list[str | tuple[str, str]], lang: str) -> list[dict]:
-    """Legend entries (``kind``, ``label``) for the page; the page draws each kind's swatch with CSS. A kind is a
-    node style, or a ``(style, label)`` pair to say what the style means on this page."""
-    t = TEXT[lang]
-    return [{"kind": k[0], "label": k[1]} if isinstance(k, tuple) else {"kind": k, "label": t.get(k, k)}
-            for k in kinds]
-
-
-CHAIN_LEGEND = ["chain", "strong", "potential", "weak", "blank", "chain_master", "leading", "member", "count", "park",
-                "place", "policy"]
-
-
-def render_page(net: Network, *, title: str, subtitle: str = "",
-                legend_kinds: list[str | tuple[str, str]] | None = None,
-                tables: list[dict] | None = None, back: str | None = None, lang: str = "zh",
-                notes: list[str] | None = None, dataset: dict | None = None) -> str:
-    """A network as one self-contained HTML page (UTF-8 text; the caller writes it).
-
-    Args:
-        net: a network from one of the ``*_network`` functions.
-        title: page heading (escaped like every other text).
-        subtitle: one line under the heading.
-        legend_kinds: node kinds to explain in the legend.
-        tables: printable tables under the map: ``{"title", "headers", "rows"}`` (rows are lists of cells).
-        back: a relative link back to the report's index, if any.
-        notes: short paragraphs under the legend.
-        dataset: what the data describes (:func:`kg.manifest.store_dataset`); synthetic data gets a banner atop the
-            page, in ``lang``.
-    """
-    script = static_text("map.js")
-    vis = vis_network_js()
-    find = sorted(((n["id"], n["name"], n["group"]) for n in net.nodes
-                   if n["group"] not in ("member", "count")), key=lambda r: (r[2], r[1]))
-    data = {"nodes": net.nodes, "edges": net.edges, "options": net.options}
-    return environment().get_template("map.html").render(
-        title=title, subtitle=subtitle, lang=lang, data=data, vis_js=vis, app_js=script,
-        csp=content_policy(vis, script), legend=legend(legend_kinds or CHAIN_LEGEND, lang), tables=tables or [],
-        back=back, notes=notes or [], find=find, counts={"nodes": len(net.nodes), "edges": len(net.edges)},
-        vis_version=VIS_VERSION, banner=synthetic_notice(dataset or {}, lang))

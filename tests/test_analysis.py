@@ -32,6 +32,7 @@ from benchmarks.gaps import synthetic_graph
 from kg import analysis, projection
 from kg.analysis import Rules, grade_segment, separating_vertices
 from kg.build import build_store
+from kg.i18n import say
 
 GAPS = Path(__file__).parent / "fixtures" / "gaps"
 
@@ -158,7 +159,7 @@ def test_fixture_chain_evidence_and_unknowns(battery):
     assert rows["电芯"]["grade"] == "weak", "a policy alone does not lift one unanchored enterprise without a park"
     blank = rows["回收"]
     assert any("missing data" in u for u in blank["unknown"])
-    assert any("辛电池" in u for u in blank["unknown"]), "unplaced enterprises are named where they may belong"
+    assert any("辛电池" in say(u, "zh") for u in blank["unknown"]), "unplaced enterprises named where they may be"
 
 
 def test_fixture_chain_summary(gaps_store):

@@ -42,7 +42,8 @@ def test_landmark_chains_json(run):
 
 def test_key_chains_state_the_declared_count_and_flag_candidates(run):
     result = run("chains", "--tier", "key")
-    assert "34 key chains (重点产业链) are declared" in result.output
+    assert "已宣布 34 条重点产业链" in result.output
+    assert "34 key chains are declared" in run("chains", "--tier", "key", "--lang", "en").output
     chains = json.loads(run("chains", "--tier", "key", "--format", "json").output)
     assert chains, "the candidates named by sources are listed"
     assert all(c["status"] == "candidate" and c["sources"] for c in chains)

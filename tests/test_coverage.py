@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from cli import cli
 from kg import paths, projection, questions
 from kg.gap_views import mismatches_view
+from kg.i18n import t
 from kg.query import iri, select
 
 ID = "https://w3id.org/chainkg/id/"
@@ -55,24 +56,30 @@ def test_gaps_ic_lists_every_segment_with_grade_reasons_evidence(jinan_store):
     assert fab["grade"] == "blank" and fab["rank"] == 1
     assert {n["segment"] for n in fab["upstream"] if n["enterprises"]} == {"半导体材料与衬底"}
     assert [n["segment"] for n in fab["downstream"]] == ["封装测试与载板"]
-    assert any("missing data" in u for u in fab["unknown"]) and any("比亚迪半导体" in u for u in fab["unknown"])
+    assert any("missing data" in u for u in fab["unknown"]) and any("BYD Semiconductor" in u for u in fab["unknown"])
+    assert fab["chain_unplaced"]["count"] == 1 and fab["chain_unplaced"]["enterprises"][0]["name"] == "比亚迪半导体"
 
 
 def test_gaps_table_says_blanks_may_be_missing_data(jinan_store):
     output = run(jinan_store, "gaps", "集成电路")
-    assert "空白" in output and "may be missing data" in output and "modelling choice" in output
-    assert "unplaced" in output and "比亚迪半导体" in output
-    assert "blank" in run(jinan_store, "gaps", "IC", "--lang", "en")
+    assert "空白" in output and "可能是缺少数据" in output and "建模选择" in output
+    assert "尚未划分环节" in output and "比亚迪半导体" in output
+    english = run(jinan_store, "gaps", "IC", "--lang", "en")
+    assert "blank" in english and "may be missing data" in english and "modelling choice" in english
+    assert "have no segment yet" in english or "has no segment yet" in english
 
 
 def test_gaps_all_landmark_chains_csv(jinan_store):
     output = run(jinan_store, "gaps", "--format", "csv")
     assert output.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(output.lstrip("\ufeff"))))
+    head = {k: t(f"col.{k}", "zh") for k in ("chain", "segment", "grade", "why", "enterprises", "local_upstream",
+                                              "local_downstream", "sources")}
+    rows = [{k: row[h] for k, h in head.items()} for row in csv.DictReader(io.StringIO(output.lstrip("\ufeff")))]
     expected = sum(1 for r in _table("segments.csv") if r["chain_id"] in LANDMARK)
-    assert len(rows) == expected
+    unplaced = [r for r in rows if r["segment"] == "(未划分环节)"]
+    assert len(rows) - len(unplaced) == expected and unplaced, "a row per chain with enterprises in no segment"
+    assert all(r["enterprises"] and "尚未划分环节" in r["why"] for r in unplaced)
     assert {r["chain"] for r in rows} == set(LANDMARK.values())
-    assert {"segment", "grade", "why", "local_upstream", "local_downstream", "sources"} <= set(rows[0])
 
 
 def test_gaps_for_all_chains_is_fast(jinan_store):
@@ -88,9 +95,9 @@ def test_coverage_csv_cells_equal_enterprises_by_district(jinan_store):
     assert output.startswith("\ufeff")
     reader = csv.DictReader(io.StringIO(output.lstrip("\ufeff")))
     columns = reader.fieldnames
-    assert columns[0] == "chain" and columns[-2:] == ["total", "unlocated"]
+    assert columns[0] == t("col.chain", "zh") and columns[-2:] == [t("col.total", "zh"), t("col.unlocated", "zh")]
     assert sorted(columns[1:-2]) == sorted(PLACES), "one column per district, county or functional zone"
-    rows = list(reader)
+    rows = [{"chain" if k == columns[0] else k: v for k, v in row.items()} for row in reader]
     assert sorted(r["chain"] for r in rows) == sorted(LANDMARK.values()), "one row per landmark chain"
     nonzero = 0
     for row in rows:
@@ -101,7 +108,7 @@ def test_coverage_csv_cells_equal_enterprises_by_district(jinan_store):
             assert len(page["rows"]) == count, "every Jinan list fits in the first page"
             assert int(row[place]) == count, (row["chain"], place)
             nonzero += count > 0
-        assert int(row["total"]) == questions.chain_enterprises(jinan_store, entity)["total"]
+        assert int(row[t("col.total", "zh")]) == questions.chain_enterprises(jinan_store, entity)["total"]
     assert nonzero >= 10
 
 
@@ -123,7 +130,8 @@ def test_coverage_by_grade_and_bridge(jinan_store):
         assert s["no_chain_master"] == (not s["chain_masters"])
     auto = next(s for s in summaries if s["chain"] == "汽车")
     assert auto["grades"]["strong"] == 1 and "中国重汽集团济南卡车股份有限公司" in auto["chain_masters"]
-    assert "chains × grades" in run(jinan_store, "coverage", "--by", "grade")
+    assert "产业链 × 评级" in run(jinan_store, "coverage", "--by", "grade")
+    assert "chains × grades" in run(jinan_store, "coverage", "--by", "grade", "--lang", "en")
     bridges = json.loads(run(jinan_store, "coverage", "--by", "bridge", "--format", "json"))
     park = next(e for e in bridges["entities"] if e["name"] == "明水经开区")
     assert park["kind"] == "park" and park["chains"] == 3
@@ -144,7 +152,9 @@ def test_mismatches_each_with_the_source_of_the_positioning(jinan_store):
             assert row["evidence"]["enterprises"] or row["evidence"]["parks"]
     assert any(r["place"] == "济阳区" and r["chain"] == "汽车" for r in rows)
     output = run(jinan_store, "mismatches")
-    assert "== sources ==" in output and "positioned without presence" in output
+    assert "== 来源 ==" in output and "有定位无企业" in output
+    english = run(jinan_store, "mismatches", "--lang", "en")
+    assert "== sources ==" in english and "positioned without presence" in english
 
 
 def test_mismatches_says_plainly_when_there_are_none(mini_copy, tmp_path):
@@ -153,7 +163,9 @@ def test_mismatches_says_plainly_when_there_are_none(mini_copy, tmp_path):
                                                      "dist:370124,positioned_for,chain:drugs")
     links.write_text(text, encoding="utf-8")
     output = run(tmp_path / "store", "mismatches", data=mini_copy)
-    assert "There are no positioning mismatches" in output
+    assert "没有定位与实际不符之处" in output
+    english = run(tmp_path / "store", "mismatches", "--lang", "en", data=mini_copy)
+    assert "There are no positioning mismatches" in english
     assert json.loads(run(tmp_path / "store", "mismatches", "--format", "json", data=mini_copy)) == []
     assert "no positioning mismatches" in mismatches_view([], "en")[0].note
 

@@ -92,7 +92,9 @@ def test_cli_reports_the_three_changes_and_exits_1(before, mini_copy, tmp_path):
     assert "+ ent:omega 庚新材料公司" in result.output
     assert "- pol:chip-plan 测试市芯片产业行动计划 —ckg:supportsChain→ chain:chips 芯片" in result.output
     assert "~ ind:revenue-2024" in result.output and "10189.4 → 10200.5" in result.output
-    assert "3 changes: 1 entity added, 1 link removed, 1 value changed" in result.output
+    assert "共 3 处变化:新增实体 1 个、删除关联 1 条、数值变化 1 处" in result.output
+    english = CliRunner().invoke(cli, [*args, "--lang", "en"])
+    assert "3 changes: 1 entity added, 1 link removed, 1 value changed" in english.output
     english = CliRunner().invoke(cli, [*args, "--lang", "en"]).output
     assert "+ ent:omega Omega Materials" in english and "enterprises" in english
     report = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
@@ -106,7 +108,7 @@ def test_moved_rows_are_not_a_change(before, mini_copy, tmp_path):
     assert diff_facts(load_facts(before), _live(mini_copy, tmp_path)) == []
     result = CliRunner().invoke(cli, ["diff", str(before), "live", "--data", str(mini_copy),
                                       "--store", str(tmp_path / "store")])
-    assert (result.exit_code, result.output.strip()) == (0, "no changes")
+    assert (result.exit_code, result.output.strip()) == (0, "无变化")
 
 
 def test_changed_confidence_and_sources_are_backing_changes(before, mini_copy, tmp_path):

@@ -250,7 +250,7 @@ def test_cli_export_restore_and_diff(mini_dir, tmp_path):
     result = runner.invoke(cli, ["restore", str(tmp_path / "snap"), "--store", str(tmp_path / "restored")])
     assert result.exit_code == 0 and "restored" in result.output, result.output
     result = runner.invoke(cli, ["diff", str(tmp_path / "snap"), "live", "--store", str(tmp_path / "restored")])
-    assert (result.exit_code, result.output.strip()) == (0, "no changes")
+    assert (result.exit_code, result.output.strip()) == (0, "无变化")
     result = runner.invoke(cli, ["diff", str(tmp_path / "snap"), str(tmp_path / "missing")])
     assert result.exit_code == 2
 

@@ -66,7 +66,7 @@ def test_district_licheng_shows_positioning_and_sugon(store_path):
         assert word in text
     assert "中科曙光" in {e["name"] for e in profile["enterprises"]}
     table = run(store_path, "district", "历城区").output
-    assert "中科曙光" in table and "3+2" in table and "== sources ==" in table
+    assert "中科曙光" in table and "3+2" in table and "== 来源 ==" in table
 
 
 def test_chain_profile_orders_segments_and_masters_first(store_path):
@@ -120,7 +120,9 @@ def test_enterprise_filters_are_in_the_query(jinan_store):
 
 def test_enterprises_cli_pages(store_path):
     first = run(store_path, "enterprises", "汽车", "--limit", "2").output
-    assert "rows 1-2 of " in first and "next page: --offset 2" in first
+    assert "第 1-2 行" in first and "下一页:--offset 2" in first
+    english = run(store_path, "enterprises", "汽车", "--limit", "2", "--lang", "en").output
+    assert "rows 1-2 of " in english and "next page: --offset 2" in english
     firsts = {e["iri"] for e in as_json(store_path, "enterprises", "汽车", "--limit", "2")}
     seconds = {e["iri"] for e in as_json(store_path, "enterprises", "汽车", "--limit", "2", "--offset", "2")}
     everyone = {e["iri"] for e in as_json(store_path, "enterprises", "汽车")}
@@ -300,4 +302,5 @@ def test_show_caps_the_links_to_an_entity(synth_store):
     assert sum(1 for f in result["links_in"] if f["property"] == "memberOfChain") == questions.LINKS_SHOWN
     from kg.views import show_view
 
-    assert f"{questions.LINKS_SHOWN} of " in show_view(result, "zh")[1].note
+    assert f"显示 {questions.LINKS_SHOWN} 条" in show_view(result, "zh")[1].note
+    assert f"{questions.LINKS_SHOWN} of " in show_view(result, "en")[1].note

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg import pages, questions, report, viz
+from kg import chain_panorama, i18n, overview_matrix, pages, panel, questions, report, viz
 
 
 class PageScan(HTMLParser):
@@ -19,6 +19,7 @@ class PageScan(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.tags, self.urls, self.handlers, self.scripts, self.meta = [], [], [], [], {}
+        self.links: list[tuple[str, str, dict]] = []  # (tag, URL, attributes) of every URL attribute
         self._in_script = None
         self.feed(text)
 
@@ -26,6 +27,7 @@ class PageScan(HTMLParser):
         self.tags.append(tag)
         attrs = dict(attrs)
         self.urls += [v for k, v in attrs.items() if k in ("src", "href", "action", "srcset")]
+        self.links += [(tag, v, attrs) for k, v in attrs.items() if k in ("src", "href", "action", "srcset")]
         self.handlers += [k for k in attrs if k.startswith("on")]
         if tag == "meta" and attrs.get("http-equiv"):
             self.meta[attrs["http-equiv"].lower()] = attrs.get("content")
@@ -205,3 +207,82 @@ def test_english_labels(mini_store):
     data = page_data(report.chain_map(mini_store, "芯片", lang="en"))
     labels = {n["label"].split("\n")[0] for n in data["nodes"]}
     assert {"Chips", "Design", "Alpha Chips"} <= labels
+
+
+# --- the 产业链全景图, the overview matrix and the side panel (DOM views) -------------------------------------
+
+def test_panorama_caps_each_box_lists_leaders_first_and_keeps_everyone_in_panel_and_find():
+    profile = synthetic_profile(5000)
+    pano = chain_panorama.chain_panorama(profile, synthetic_gaps(profile), cap=12)
+    boxes = [s for stage in pano["stages"] for s in stage["segments"]]
+    assert [st["label"] for st in pano["stages"]] == ["中游"] and len(boxes) == 10
+    for box, seg in zip(boxes, profile["segments"]):
+        assert len(box["chips"]) == 12 and box["more"] == 500 - 12 and box["total"] == 500
+        roles = [c["role"] for c in box["chips"]]
+        assert roles == sorted(roles, key=chain_panorama.ROLE_ORDER.get), "链主 and 龙头 first"
+        listed = [v["text"] for f in pano["panel"][box["ref"]]["facts"] if f["label"] == "企业" for v in f["values"]]
+        assert set(seg["enterprises"]) <= set(listed), "the panel lists every enterprise the box counts"
+    assert boxes[0]["chips"][0]["badge"] == "★链主" and boxes[0]["grade"] == "potential"
+    assert sum(b["grade"] == "blank" for b in boxes) == 2
+    found = {row[0] for row in pano["find"]}
+    assert {e["name"] for e in profile["enterprises"]} <= found, "members are found too"
+    assert {s["name"] for s in profile["segments"]} | {p["name"] for p in profile["parks"]} <= found
+
+
+def test_panorama_puts_enterprises_without_a_segment_in_their_own_area(jinan_store):
+    expected = {"汽车": {"国家电投", "比亚迪"}, "航空航天暨低空经济": {"中科卫星", "时代低空", "未来导航"}}
+    for chain, names in expected.items():
+        profile = questions.chain_profile(jinan_store, chain)
+        assessed = report.chain_assessment(jinan_store, profile["chain"])
+        pano = chain_panorama.chain_panorama(profile, assessed["gaps"])
+        unplaced = {c["name"] for c in pano["unplaced"]["chips"]}
+        assert names <= unplaced and pano["unplaced"]["count"] == assessed["summary"]["unplaced_count"]
+        assert pano["unplaced"]["title"] == f"尚未划分环节 ({pano['unplaced']['count']})"
+        in_boxes = {c["name"] for st in pano["stages"] for s in st["segments"] for c in s["chips"]}
+        assert not names & in_boxes
+        grades = {s["name"]: s["grade"] for st in pano["stages"] for s in st["segments"]}
+        assert grades == {g["segment"]: g["grade"] for g in assessed["gaps"]}
+    auto = chain_panorama.chain_panorama(questions.chain_profile(jinan_store, "汽车"), [])
+    assert [st["label"] for st in auto["stages"]] == ["上游", "中游", "下游"]
+    assert auto["unplaced"]["chips"][0]["badge"] == "★链主"
+
+
+def test_overview_matrix_colours_each_stage_by_its_mean_grade(jinan_store):
+    chains = questions.list_chains(jinan_store, "landmark")["chains"]
+    profiles = [questions.chain_profile(jinan_store, c["name"]) for c in chains]
+    assessed = [report.chain_assessment(jinan_store, c) for c in chains]
+    matrix = overview_matrix.overview_matrix(profiles, [a["gaps"] for a in assessed],
+                                             [a["summary"] for a in assessed])
+    assert [s["label"] for s in matrix["stages"]] == ["上游", "中游", "下游", "配套支撑"]
+    assert len(matrix["rows"]) == 13
+    auto = next(r for r in matrix["rows"] if r["name"] == "汽车")
+    assert [c["grade"] for c in auto["cells"]] == ["blank", "strong", "blank", None]
+    assert [s["name"] for s in auto["cells"][1]["segments"]] == ["整车制造"] and auto["unplaced"] == 2
+    for row, a in zip(matrix["rows"], assessed):
+        graded = {g["segment"]: g["grade"] for g in a["gaps"]}
+        for cell in row["cells"]:
+            assert cell["grade"] == overview_matrix.mean_grade([graded[s["name"]] for s in cell["segments"]])
+            assert all(s["grade"] == graded[s["name"]] for s in cell["segments"])
+    assert overview_matrix.mean_grade(["strong", "blank", "blank"]) == "weak"
+    assert overview_matrix.mean_grade(["weak", "potential"]) == "potential" and overview_matrix.mean_grade([]) is None
+
+
+def test_panel_links_only_web_addresses_and_reads_structured_reasons():
+    rows = panel.sources([{"id": 1, "title": "甲", "url": "javascript:alert(1)"},
+                          {"id": 2, "title": "乙", "url": "https://example.org/a?b=1"},
+                          {"id": 3, "title": "丙", "url": 'https://example.org/"><script>alert(2)</script>'},
+                          {"id": 2, "title": "乙", "url": "https://example.org/a?b=1"}])
+    assert [(r["title"], r["url"]) for r in rows] == [("甲", ""), ("乙", "https://example.org/a?b=1"), ("丙", "")]
+    assert rows[0]["text"] == "javascript:alert(1)", "an address that is not a web address stays text"
+    assert panel.reason_text("plain", "zh") == "plain"
+    assert panel.reason_text({"code": "none", "text": "fallback"}, "en") == "(none)"
+    assert panel.reason_text({"code": "no.such.key", "text": "无本地企业"}, "zh") == "无本地企业"
+
+
+def test_every_page_word_has_both_languages():
+    keys = [k for k in i18n.MESSAGES if k.startswith("page.")]
+    assert len(keys) > 100
+    for key in keys:
+        zh, en = i18n.MESSAGES[key]
+        assert zh and en and sorted(re.findall(r"{\w+}", zh)) == sorted(re.findall(r"{\w+}", en)), key
+        assert not re.search(r"[\u4e00-\u9fff]", en), key

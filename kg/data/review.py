@@ -103,7 +103,8 @@ def write_review(register: Path, data_dir: Path, out_dir: Path | None = None, *,
         with (tmp / "report.csv").open("w", encoding="utf-8", newline="") as report_file, \
                 (tmp / _PART).open("w", encoding="utf-8", newline="") as part_file, \
                 (tmp / "links.csv").open("w", encoding="utf-8", newline="") as links_file:
-            report_file.write("\ufeff")
+            report_file.write("\ufeff")  # every CSV of the folder opens in a spreadsheet (BOM); readers skip it
+            links_file.write("\ufeff")
             report = csv.writer(report_file, lineterminator="\r\n")
             report.writerow(REPORT_COLUMNS)
             part = csv.writer(part_file, lineterminator="\n")
@@ -154,6 +155,7 @@ def _write_enterprises(tmp: Path, data_dir: Path, ingest: Ingest) -> int:
     Returns how many rows of the dataset were enriched."""
     enriched = 0
     with (tmp / "enterprises.csv").open("w", encoding="utf-8", newline="") as handle:
+        handle.write("\ufeff")
         out = csv.writer(handle, lineterminator="\n")
         out.writerow(ENTERPRISE_COLUMNS)
         path = data_dir / "enterprises.csv"
@@ -190,6 +192,7 @@ def _apply_change(cells: dict[str, str], change, source_id: str) -> None:
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("\ufeff")
         out = csv.writer(handle, lineterminator="\n")
         out.writerow(columns)
         for row in rows:
