@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import codes, identifiers
+from kg import codes, i18n, identifiers
 from kg.data.rules import quote_holder
 from kg.iris import CKG_NS
 from kg.manifest import Manifest
@@ -299,7 +299,9 @@ class Emitter:
             note = row.get("target_note")
             self.add(ind, A, _c("Indicator"), g)
             self.add(ind, _c("indicatorOf"), s, g)
-            self.add(ind, _c("measureName"), lit(f"{year}年目标" + (f"({note})" if note else ""), "zh"), g)
+            # the note is a code of the data (scale, core industry): its Chinese label from the catalogue
+            zh_note = i18n.code("target_note", note, "zh") if note else None
+            self.add(ind, _c("measureName"), lit(f"{year}年目标" + (f"({zh_note})" if note else ""), "zh"), g)
             self.add(ind, _c("measureName"), lit(f"{year} target" + (f" ({note})" if note else ""), "en"), g)
             self.add(ind, PREF, lit(f"{row.get('name_zh')} {year}年目标", "zh"), g)
             self.add(ind, _c("value"), decimal_literal(row.get("target_2030")), g)

@@ -69,6 +69,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
              "位": ("位", "number"), "只": ("只", "number")},
     # --- code values of the questions' rows ---
     "status": {"confirmed": ("已确认", "confirmed"), "candidate": ("候选", "candidate")},
+    # what a chain's 2030 target measures (chains.csv target_note; the dossier words them in English: a translation)
+    "target_note": {"scale": ("规模", "scale"), "core industry": ("核心产业", "core industry")},
     "entity_kind": {"chain": ("产业链", "chain"), "segment": ("环节", "segment"), "enterprise": ("企业", "enterprise"),
                     "park": ("园区", "park"), "place": ("地点", "place"), "policy": ("政策", "policy"),
                     "system": ("产业链体系", "chain system"), "measure": ("度量", "measure"),

@@ -182,6 +182,18 @@ def test_nearly_800_shows_its_qualifier_in_table_csv_json(run):
     assert "nearly 800" in english and "Firms served by the Yunfan programme" in english
 
 
+def test_nearly_800_keeps_its_qualifier_in_xlsx(run, tmp_path):
+    import openpyxl
+
+    for args in (("indicators", "济南市"), ("district", "济南市")):
+        path = tmp_path / f"{args[0]}.xlsx"
+        run(*args, "--format", "xlsx", "-o", str(path))
+        cells = [str(c) for sheet in openpyxl.load_workbook(path, read_only=True).worksheets
+                 for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+        assert any("近 800 家" in c for c in cells), args
+        assert not any(re.fullmatch(r"800( 家)?", c) for c in cells), args
+
+
 def test_show_and_district_profile_keep_the_qualifier(run):
     shown = run("show", '"云帆计划"服务企业')
     assert "数值限定" in shown and "近" in shown

@@ -78,7 +78,9 @@ def test_interrupted_push_then_the_next_completes(server, mini_store):
     with pytest.raises(RemoteError) as caught:
         push_store(mini_store, server.endpoint, chunk=400, progress=stop_after_first)
     message = str(caught.value)
-    assert "chunk 2 of 5" in message and "loaded 1 of 5 chunks (400 of 1,783 quads)" in message
+    total = len(local_quads(mini_store))
+    assert 1600 < total <= 2000, "five chunks of 400"
+    assert "chunk 2 of 5" in message and f"loaded 1 of 5 chunks (400 of {total:,} quads)" in message
     assert "run the same push again" in message
 
     args = ["push", "--data", str(MINI), "--store", str(mini_store.path), "--endpoint", server.endpoint]
@@ -149,8 +151,9 @@ def test_replace_puts_the_first_chunk(mini_store):
 
 def test_a_refused_chunk_says_how_far_it_got(mini_store):
     client = make_client(transport=_mock(mini_store, [], refuse_chunk=3))
+    total = len(local_quads(mini_store))
     with pytest.raises(RemoteError, match=r"chunk 3 of 4: POST .* refused: HTTP 400 Parser error.*"
-                                          r"loaded 2 of 4 chunks \(1,000 of 1,783 quads\)"):
+                                          rf"loaded 2 of 4 chunks \(1,000 of {total:,} quads\)"):
         push_store(mini_store, "http://triples.example/query", chunk=500, client=client)
 
 
@@ -184,7 +187,7 @@ def test_a_store_without_graph_nq_is_read_from_the_database(tmp_path):
     store = open_store(tmp_path / "store")
     (Path(store.folder) / "graph.nq").unlink()  # as in a store restored from a snapshot
     chunks = list(iter_chunks(store, 500))
-    assert [n for _, n in chunks] == [500, 500, 500, 283]
+    assert [n for _, n in chunks] == [500, 500, 500, len(expected) - 1500]
     assert set().union(*(ox.parse(text, format=ox.RdfFormat.N_QUADS) for text, _ in chunks)) == expected
 
 
