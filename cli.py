@@ -429,7 +429,11 @@ def indicators(name, include_single, fmt, data_dir, store_path, lang):
 
 
 @cli.command()
-@click.argument("query_file", type=click.File("rb"))
+@click.argument("query_file", type=click.File("rb"), required=False)
+@click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME (repeatable). A name of an entity is resolved as any name argument (chain=集成电路); "
+                   "NAME:TYPE=VALUE gives a type (year:integer=2023). Shipped queries say what they take.")
+@click.option("--prefixes", "list_prefixes", is_flag=True, help="List the prefixes a query may use undeclared.")
 @_format_option
 @click.option("--timeout", default=30, show_default=True, type=click.FloatRange(min=0),
               help="Seconds the query may run, parsing included (0: no limit).")
@@ -438,21 +442,32 @@ def indicators(name, include_single, fmt, data_dir, store_path, lang):
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=0),
               help="Rows (or triples) printed at most; a warning says when more matched (0: no limit).")
 @_data_options
-def sparql(query_file, fmt, timeout, memory, max_rows, data_dir, store_path, lang):
+def sparql(query_file, binds, list_prefixes, fmt, timeout, memory, max_rows, data_dir, store_path, lang):
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) from a UTF-8 file or - (stdin).
 
     Updates, LOAD and SERVICE are refused; the query runs in a child process without network access, stopped at
     --timeout or --memory. SELECT prints a table, CSV or SPARQL 1.1 JSON results; graphs print as Turtle. The default
-    graph is the union of all named graphs, unless the query has FROM / FROM NAMED.
+    graph is the union of all named graphs, unless the query has FROM / FROM NAMED. The prefixes of --prefixes need
+    no PREFIX line. docs/sparql.md explains the model; examples/ holds worked questions.
 
-    Example: echo 'SELECT ?c WHERE { ?c a <https://w3id.org/chainkg/ontology#LandmarkChain> }' | chainkg sparql -
+    Example: chainkg sparql examples/chain_policies.rq --bind chain=集成电路
     """
     from kg.output import terminal_width
-    from kg.sparql import Limits, decode_query, run_readonly, serialize
+    from kg.sparql import QUERY_PREFIXES, Limits, decode_query, run_readonly, serialize
+
+    if list_prefixes:
+        from kg.render import Section
+
+        rows = [{"prefix": f"{p}:", "iri": iri} for p, iri in QUERY_PREFIXES.items()]
+        return _emit([Section("prefixes", ["prefix", "iri"], ["prefix", "iri"], rows)], fmt, rows)
+    if query_file is None:
+        raise click.UsageError("give a query file (or - for stdin), or --prefixes")
+    from kg.bindings import bind_arguments
 
     text = decode_query(query_file.read(), getattr(query_file, "name", "<stdin>"))
     limits = Limits(timeout=timeout or None, memory_mb=memory or None, max_rows=max_rows or None)
-    result = run_readonly(_open(data_dir, store_path), text, limits)
+    store = _open(data_dir, store_path)
+    result = run_readonly(store, text, limits, bind_arguments(store, text, binds))
     out = _shared("output")
     if fmt == "xlsx":
         from kg.render import Section

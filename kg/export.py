@@ -10,7 +10,8 @@ existing folder is replaced only when it is an earlier snapshot holding nothing 
 ``graph.trig``       reads. TriG is the same quads, grouped by graph and with prefixes.
 ``graph.nt``         the *facts*: the union of the data graphs (rows, sources, GB/T classes) without the ontology and
 ``graph.ttl``        the provenance graph, whose statements are about graphs that a triple file no longer has. The
-``graph.jsonld``     ontology is ``ontology/chainkg.ttl``; JSON-LD is compact, with ``context.jsonld`` beside it.
+``graph.jsonld``     ontology is ``ontology/chainkg.ttl``; JSON-LD is compact, its context inline (so the file alone
+                     parses, in pyoxigraph or a playground) and also in ``context.jsonld`` beside it, for reuse.
 ``graph.graphml``    a NetworkX projection for Gephi and yEd: entities as nodes (scalar attributes, labels in both
 ``graph.gexf``       languages), links between entities as edges (with their sources and confidence).
 ``csv/``             one spreadsheet table per kind of entity (``sources.csv`` among them) and ``links.csv``.
@@ -258,8 +259,8 @@ CONTENTS = {
     "graph.nt": "facts, as graph.ttl, one sorted triple a line",
     "graph.nq": "the whole dataset: every named graph, provenance and ontology included; restore reads it",
     "graph.trig": "the whole dataset, as graph.nq, grouped by named graph",
-    "graph.jsonld": "facts, as graph.ttl, compact JSON-LD with context.jsonld",
-    "context.jsonld": "the JSON-LD context: prefixes and @language zh",
+    "graph.jsonld": "facts, as graph.ttl, compact JSON-LD with its context inline (it parses alone)",
+    "context.jsonld": "the JSON-LD context of graph.jsonld (prefixes and @language zh), for reuse",
     "graph.graphml": "entities as nodes, links between entities as edges (for Gephi, yEd)",
     "graph.gexf": "entities as nodes, links between entities as edges (for Gephi)",
     "csv/": "one table per kind of entity, links.csv (UTF-8 with BOM)",
@@ -342,12 +343,15 @@ def render_rdf(statements: Iterable, fmt: ox.RdfFormat) -> bytes:
 
 
 def render_jsonld(facts: Facts) -> bytes:
-    """The facts as compact JSON-LD: ``{"@context": "context.jsonld", "@graph": [...]}``, one node per subject.
+    """The facts as compact JSON-LD: ``{"@context": {...}, "@graph": [...]}``, one node per subject.
 
-    Uses the shipped context's prefixes and its ``@language`` (``zh``): Chinese literals are plain strings, other
-    literals value objects; lexical forms are kept as they are (``{"@value": "10189.4", "@type": "xsd:decimal"}``).
+    The shipped context (``context.jsonld``: prefixes and ``@language`` ``zh``) is written inline: a relative
+    ``"@context": "context.jsonld"`` is a remote context to most readers (pyoxigraph, the JSON-LD playground), which
+    refuse it. Chinese literals are plain strings, other literals value objects; lexical forms are kept as they are
+    (``{"@value": "10189.4", "@type": "xsd:decimal"}``).
     """
-    language = json.loads(context_file().read_text(encoding="utf-8"))["@context"].get("@language")
+    context = json.loads(context_file().read_text(encoding="utf-8"))["@context"]
+    language = context.get("@language")
     nodes = []
     for subject in sorted(facts.by_subject, key=str):
         node: dict = {"@id": compact(subject.value)}
@@ -360,7 +364,7 @@ def render_jsonld(facts: Facts) -> bytes:
         for key in sorted(values, key=lambda k: (k != "@type", k)):
             node[key] = values[key][0] if len(values[key]) == 1 else values[key]
         nodes.append(node)
-    document = {"@context": CONTEXT, "@graph": nodes}
+    document = {"@context": context, "@graph": nodes}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

@@ -2,12 +2,23 @@
 
 Queries are files; values are bound with Oxigraph's ``substitutions`` (SEP-0007), never pasted into the text.
 A bound variable must be projected by the query (Oxigraph requires it).
+
+A query file declares what it takes in its header, one line per parameter (:func:`parameters` reads them)::
+
+    # Param: ?chain chain                 a chain, required
+    # Param: ?scope chain|segment         the chain or one of its segments
+    # Param: ?enterprise enterprise optional
+
+The type is an entity kind (``chain``, ``segment``, ``enterprise``, ``park``, ``place``, ``policy``, ``system``; a
+value is a name resolved like any name argument), ``entity`` (any kind), ``iri``, or a literal type
+(:data:`LITERAL_TYPES`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from itertools import islice
@@ -21,6 +32,56 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 _PLAIN_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})")
+
+
+#: Entity kinds a parameter can name (kg.resolve.KINDS), and the other types.
+ENTITY_KINDS = ("chain", "segment", "enterprise", "park", "place", "policy", "system")
+#: Literal types: the parameter type → the datatype its value gets (``string``: a plain literal).
+LITERAL_TYPES = {"string": None, "integer": _XSD + "integer", "decimal": _XSD + "decimal", "double": _XSD + "double",
+                 "boolean": _XSD + "boolean", "date": _XSD + "date", "gYear": _XSD + "gYear",
+                 "gYearMonth": _XSD + "gYearMonth"}
+PARAM_TYPES = (*ENTITY_KINDS, "entity", "iri", *LITERAL_TYPES)
+_PARAM = re.compile(r"#\s*Param:\s*[?$]([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z|]+)(\s+optional)?\b\s*(.*)")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a query file declares: ``# Param: ?name type [optional] [what it means]``."""
+
+    name: str
+    kinds: tuple[str, ...]
+    required: bool = True
+    note: str = ""
+
+    @property
+    def kind(self) -> str:
+        """The type as written (``chain|segment``)."""
+        return "|".join(self.kinds)
+
+
+def parameters(text: str) -> list[Param]:
+    r"""The parameters a query text declares in its ``# Param:`` comment lines (none: it declares nothing).
+
+    >>> parameters("# Param: ?chain chain\n# Param: ?enterprise enterprise optional\nSELECT ...")[1]
+    Param(name='enterprise', kinds=('enterprise',), required=False, note='')
+
+    Raises:
+        ChainKGError: a ``# Param:`` line with an unknown type, or that is not of the form above.
+    """
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped.startswith("#") or not re.match(r"#\s*Param:", stripped):
+            continue
+        match = _PARAM.fullmatch(stripped)
+        kinds = tuple(match.group(2).split("|")) if match else ()
+        unknown = [k for k in kinds if k not in PARAM_TYPES]
+        if not match or unknown or not all(kinds):
+            raise ChainKGError(f"line {number}: {stripped!r} is not a parameter declaration; write "
+                               f"'# Param: ?name TYPE [optional]' with TYPE one of {', '.join(PARAM_TYPES)} "
+                               "(or several joined by |)")
+        out.append(Param(match.group(1), kinds, match.group(3) is None, match.group(4).strip()))
+    return out
 
 
 @cache

@@ -111,7 +111,8 @@ def test_cli_refuses_and_nothing_connects(jinan_store, listener, name):
 
 def _no_guard(monkeypatch):
     """The guard fooled: every text passes as a SELECT over the union."""
-    monkeypatch.setattr(kg.sparql, "_inspect", lambda text, max_chars: ("SELECT", False))
+    monkeypatch.setattr(kg.sparql, "_inspect", lambda text, added, max_chars: kg.sparql._Checked("SELECT", False,
+                                                                                                 set(), None))
 
 
 @pytest.mark.skipif(not kg.sandbox.network_isolation_available(), reason="needs Linux namespaces")
