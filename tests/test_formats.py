@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-import cli as cli_module
 from cli import cli
+from kg.cli import common as cli_common
 from kg.export import export_snapshot
 from kg.i18n import t
 from kg.output import display_width, to_csv, to_table, wrap_text
@@ -259,7 +259,7 @@ def test_wrap_text_breaks_at_spaces_and_cjk():
 @pytest.fixture
 def terminal(monkeypatch):
     """Pretend stderr is a terminal (CliRunner's is not)."""
-    monkeypatch.setattr(cli_module, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_common, "_stderr_is_terminal", lambda: True)
 
 
 def test_first_build_report_and_export_say_what_they_do(terminal, mini_dir, tmp_path):
