@@ -23,7 +23,7 @@ __all__ = ["INTERNAL_ERROR", "cli", "main"]
 @_QUIET
 @click.version_option(package_name="chainkg")
 def cli(verbose: int) -> None:
-    """chainkg: a knowledge graph of Jinan's industrial chains and the policies behind them.
+    """chainkg: a knowledge graph of a city's industrial chains and the policies behind them.
 
     Example: chainkg chains --tier landmark
     """

@@ -59,7 +59,7 @@ def _data_options(command):
                            help="Store folder (default: a per-user cache folder keyed by the data), or the URL of a "
                                 "SPARQL endpoint holding the pushed graph (http://host:7878/query).")(command)
     return click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False),
-                        help="Dataset folder of CSV tables (default: the bundled Jinan data).")(command)
+                        help="Dataset folder of CSV tables (default: the bundled dataset).")(command)
 
 
 #: Exit code of an error that is a bug in chainkg (sysexits' EX_SOFTWARE): never expected, tested to never happen.

@@ -16,7 +16,7 @@ from kg.cli.common import _data_options, _local, _progress
 def build(limit, data_dir, store_path, lang):
     """Check the data and (re)build the store; a refused build leaves the old store as it was.
 
-    Example: chainkg build --data data/jinan
+    Example: chainkg build --data my-city/
     """
     from kg import paths
     from kg.build import build_store
@@ -156,7 +156,7 @@ def ingest_enterprises(register, data_dir, source_title, source_date, source_url
     Writes a review folder (enterprises.csv and links.csv in the dataset's format, report.csv with one row per input
     row, summary.json); nothing in the dataset changes without --apply.
 
-    Example: chainkg ingest enterprises 专精特新.csv --source-title "济南市专精特新中小企业名单" --apply
+    Example: chainkg ingest enterprises 专精特新.csv --source-title "专精特新中小企业名单" --apply
     """
     from kg import paths
     from kg.data.review import apply_review, summary_text, write_review
@@ -180,7 +180,7 @@ def ingest_enterprises(register, data_dir, source_title, source_date, source_url
 def ingest_apply(review_dir, data_dir):
     """Merge a review folder written by `chainkg ingest enterprises` (after a person checked it) into the dataset.
 
-    Example: chainkg ingest apply 名录.xlsx.review --data data/jinan
+    Example: chainkg ingest apply 名录.xlsx.review --data my-city/
     """
     from kg import paths
     from kg.data.review import apply_review

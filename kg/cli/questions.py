@@ -166,7 +166,7 @@ def indicators(name, include_single, fmt, data_dir, store_path, lang):
 
     NAME narrows to one chain, district or chain system.
 
-    Example: chainkg indicators 济南市 --format csv
+    Example: chainkg indicators 汽车 --format csv
     """
     from kg.indicator_views import indicators_view
     from kg.indicators import indicator_series
@@ -207,7 +207,7 @@ def gaps(chain, fmt, data_dir, store_path, lang):
 @_format_option
 @_data_options
 def coverage(by, tier, fmt, data_dir, store_path, lang):
-    """How the chains cover Jinan: enterprises per district or zone, segment grades and completeness per chain, or
+    """How the chains cover the city: enterprises per district or zone, segment grades and completeness per chain, or
     the enterprises, parks and industry classes that bridge chains.
 
     Example: chainkg coverage --format csv > coverage.csv
