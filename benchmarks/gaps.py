@@ -18,7 +18,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from kg import analysis, paths, projection
+from kg import analysis, grading, measures, paths, projection
 from kg.build import build_store
 from kg.output import to_table
 from kg.resolve import Entity
@@ -171,9 +171,9 @@ def synthetic_graph_rows(sizes: list[int]) -> list[dict]:
     for size in sizes:
         graph = synthetic_graph(size)
         covered = {n for n, d in graph.nodes(data=True) if d["enterprise_count"]}
-        cuts, _ = _time(lambda g=graph, c=covered: analysis.separating_vertices(g, c), 1)
+        cuts, _ = _time(lambda g=graph, c=covered: measures.separating_vertices(g, c), 1)
         total, _ = _time(lambda g=graph: analysis.assess_chain(g), 1)
-        sampled = " (betweenness sampled)" if size > analysis.RULES.betweenness_exact_max else ""
+        sampled = " (betweenness sampled)" if size > grading.RULES.betweenness_exact_max else ""
         rows.append({"what": f"synthetic graph: {size:,} segments, {graph.number_of_edges():,} edges: cut vertices",
                      "ms": round(cuts, 1)})
         rows.append({"what": f"synthetic graph: {size:,} segments: assess_chain{sampled}", "ms": round(total, 1)})

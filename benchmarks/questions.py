@@ -18,21 +18,21 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 
-from kg import paths, projection, questions
+from kg import describe, paths, profiles, projection, questions
 from kg.build import build_store
 from kg.output import to_table
 
 #: (label, function, argument, CLI arguments)
 QUESTIONS = [
     ("chains", lambda s: questions.list_chains(s, "all"), ["chains"]),
-    ("show 中国算谷产业园", lambda s: questions.describe(s, "中国算谷产业园"), ["show", "中国算谷产业园"]),
+    ("show 中国算谷产业园", lambda s: describe.describe(s, "中国算谷产业园"), ["show", "中国算谷产业园"]),
     ("policies 集成电路", lambda s: questions.chain_policies(s, "集成电路"), ["policies", "集成电路"]),
     ("chain 现代医药", lambda s: questions.chain_profile(s, "现代医药"), ["chain", "现代医药"]),
     ("enterprises 汽车", lambda s: questions.chain_enterprises(s, "汽车")["rows"], ["enterprises", "汽车"]),
     ("parks 现代医药", lambda s: questions.chain_parks(s, "现代医药"), ["parks", "现代医药"]),
-    ("district 历城区", lambda s: questions.district_profile(s, "历城区"), ["district", "历城区"]),
-    ("policy 济发〔2023〕7号", lambda s: questions.policy_profile(s, "济发〔2023〕7号"), ["policy", "济发〔2023〕7号"]),
-    ("stats", questions.stats, ["stats"]),
+    ("district 历城区", lambda s: profiles.district_profile(s, "历城区"), ["district", "历城区"]),
+    ("policy 济发〔2023〕7号", lambda s: profiles.policy_profile(s, "济发〔2023〕7号"), ["policy", "济发〔2023〕7号"]),
+    ("stats", describe.stats, ["stats"]),
     ("gaps 集成电路", lambda s: projection.chain_report(s, "集成电路"), ["gaps", "集成电路"]),
     ("gaps (13 landmark chains)", lambda s: projection.tier_reports(s, "landmark"), ["gaps"]),
     ("coverage", lambda s: projection.coverage_matrix(s, "landmark"), ["coverage"]),

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from kg import questions
+from kg import describe, profiles, questions
 from kg.resolve import resolve
 from kg.store import open_store
 
@@ -93,10 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     timed(f"policies {chain}", lambda: questions.chain_policies(store, entity), runs)
     timed(f"chain {chain} (profile)", lambda: questions.chain_profile(store, chain), runs)
     timed(f"parks {chain}", lambda: questions.chain_parks(store, entity), runs)
-    timed(f"district {place}", lambda: questions.district_profile(store, place), runs)
-    timed(f"policy {policy[:20]}", lambda: questions.policy_profile(store, policy), runs)
+    timed(f"district {place}", lambda: profiles.district_profile(store, place), runs)
+    timed(f"policy {policy[:20]}", lambda: profiles.policy_profile(store, policy), runs)
     for label, name in (("chain", chain), ("district", place), ("policy", policy), ("enterprise", enterprise)):
-        timed(f"show {label} {name[:20]}", lambda n=name: questions.describe(store, n), runs)
+        timed(f"show {label} {name[:20]}", lambda n=name: describe.describe(store, n), runs)
     timed(f"resolve enterprise {enterprise}", lambda: resolve(store, enterprise), runs)
     timed("resolve miss 不存在的企业名称", lambda: _miss(store, "不存在的企业名称"), runs)
     for offset in (0, 50, total // 2, max(0, total - 50), total + 10):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from kg import paths, projection, questions, resolve
+from kg import describe, paths, projection, questions, resolve
 from kg.build import build_store
 from kg.output import to_table
 from kg.push import make_client, push_store
@@ -34,7 +34,7 @@ QUESTIONS = [
     ("gaps 集成电路", lambda s: projection.chain_report(s, "集成电路")),
     ("coverage", lambda s: projection.coverage_matrix(s, "landmark")),
     ("chains", lambda s: questions.list_chains(s, "all")),
-    ("stats", questions.stats),
+    ("stats", describe.stats),
     ("mismatches", lambda s: projection.mismatches(s, "landmark")),
 ]
 RUNS = 7

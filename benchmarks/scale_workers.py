@@ -92,12 +92,12 @@ def question_items(picks: dict) -> list[dict]:
         ("chains", "chains", ("questions", "list_chains", ["all"]), ["chains"]),
         ("policies", f"policies {chain}", ("questions", "chain_policies", [chain]), ["policies", chain]),
         ("chain", f"chain {chain}", ("questions", "chain_profile", [chain]), ["chain", chain]),
-        ("district", f"district {place}", ("questions", "district_profile", [place]), ["district", place]),
-        ("policy", f"policy {policy}", ("questions", "policy_profile", [policy]), ["policy", policy]),
-        ("show chain", f"show {chain}", ("questions", "describe", [chain]), ["show", chain]),
-        ("show district", f"show {place}", ("questions", "describe", [place]), ["show", place]),
-        ("show policy", f"show {policy}", ("questions", "describe", [policy]), ["show", policy]),
-        ("show enterprise", f"show {firm}", ("questions", "describe", [firm]), ["show", firm]),
+        ("district", f"district {place}", ("profiles", "district_profile", [place]), ["district", place]),
+        ("policy", f"policy {policy}", ("profiles", "policy_profile", [policy]), ["policy", policy]),
+        ("show chain", f"show {chain}", ("describe", "describe", [chain]), ["show", chain]),
+        ("show district", f"show {place}", ("describe", "describe", [place]), ["show", place]),
+        ("show policy", f"show {policy}", ("describe", "describe", [policy]), ["show", policy]),
+        ("show enterprise", f"show {firm}", ("describe", "describe", [firm]), ["show", firm]),
     ]
     for where, offset in (("first", 0), ("middle", middle), ("last", last)):
         items.append((f"enterprises {where}", f"enterprises {chain} --offset {offset}",
@@ -105,7 +105,7 @@ def question_items(picks: dict) -> list[dict]:
                       ["enterprises", chain, "--limit", str(PAGE), "--offset", str(offset)]))
     items += [
         ("parks", f"parks {chain}", ("questions", "chain_parks", [chain]), ["parks", chain]),
-        ("stats", "stats", ("questions", "stats", []), ["stats"]),
+        ("stats", "stats", ("describe", "stats", []), ["stats"]),
         ("gaps chain", f"gaps {chain}", ("projection", "chain_report", [chain]), ["gaps", chain]),
         ("gaps landmark", "gaps (all landmark chains)", ("projection", "tier_reports", ["landmark"]), ["gaps"]),
         ("coverage", "coverage", ("projection", "coverage_matrix", ["landmark"]), ["coverage"]),
@@ -151,7 +151,7 @@ def _open(path: str):
 def pick_names(store) -> dict:
     """A chain (the landmark chain with the most enterprises), a district, a policy supporting it and one of its
     enterprises, each checked to resolve; plus the chain's enterprise total (for the last page)."""
-    from kg import projection, questions
+    from kg import describe, projection, questions
     from kg.query import select
 
     chains = projection.chains_of_tier(store, "landmark")
@@ -169,7 +169,7 @@ def pick_names(store) -> dict:
     firm = None
     for row in page["rows"]:
         try:
-            questions.describe(store, row["name"])
+            describe.describe(store, row["name"])
         except Exception:  # noqa: BLE001 - an ambiguous name: try the next
             continue
         firm = row["name"]

@@ -1,258 +1,41 @@
-"""Coverage and gap measures: pure functions over the small NetworkX graphs of :mod:`kg.projection`.
+"""The gap report of one chain: :func:`assess_chain` grades and ranks its segments as a 补链 list,
+:func:`summarize_chain` puts its coverage in numbers. Pure functions over the chain graph of :mod:`kg.projection`.
 
 Nothing here reads the store. The chain graph is an ``nx.DiGraph`` of one chain's segments (edge ``u → v`` when ``u``
 supplies ``v``), each node carrying what the store knows locally (``enterprises``, ``chain_masters``, ``leading``,
-``parks``, ``policies``, ``sources``, ``position``, ``sequence``); the district-chain and cross-chain graphs are
-bipartite ``nx.Graph`` objects whose nodes carry ``kind``. Every finding carries its evidence and says what is
+``parks``, ``policies``, ``sources``, ``position``, ``sequence``). Every finding carries its evidence and says what is
 unknown: the data is sparse, so a blank segment may be missing data rather than missing industry.
 
-Rules (thresholds in :class:`Rules`, all configurable):
+Grades, completeness and chain-specific policies are :mod:`kg.grading`'s (thresholds in :class:`kg.grading.Rules`),
+the graph measures are :mod:`kg.measures`'s. On top of them:
 
-- **grade** of a segment, first match wins (:func:`grade_segment`):
-  空白 blank: no local enterprise placed in it;
-  优势 strong: at least ``strong_min_enterprises`` local enterprises, a chain-master (链主) or leading enterprise (龙头)
-  among them, and a park carrier (a park hosting one of them) or policy support (a policy naming the segment, or a
-  chain-specific policy of its chain);
-  潜力 potential: at least ``potential_min_enterprises`` local enterprises, or one with a chain-master or leading
-  enterprise, or one with both a park carrier and policy support;
-  薄弱 weak: the rest (local enterprises, but few and unanchored).
-- **completeness**: share of non-blank segments; **weighted completeness**: the mean over positions (upstream,
-  midstream, downstream, support) of each position's share, weighted by ``position_weights``, so a chain cannot
-  look complete by covering many segments of one position only.
 - **cut gap**: a blank or weak segment that is a cut vertex separating covered (non-blank) segments: in the undirected
-  ``suppliesTo`` graph, removing it leaves covered segments in two or more components (:func:`separating_vertices`).
+  ``suppliesTo`` graph, removing it leaves covered segments in two or more components
+  (:func:`kg.measures.separating_vertices`).
 - **high betweenness**: normalised directed betweenness at or above ``high_betweenness``.
-- **chain-specific policy**: names one of the chain's segments, or names the chain and at most
-  ``specific_policy_max_chains`` chains in all (a plan that lists all 13 chains is not specific to any); city-wide
-  policies for all chains (``ckg:coversAllChains``) and policies inherited from a parent chain never are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.grading import (
+    GRADE_ZH,
+    GRADES,
+    RULES,
+    Rules,
+    completeness,
+    grade_segment,
+    is_specific_policy,
+    weighted_completeness,
+)
 from kg.i18n import Note
-
-GRADES = ("strong", "potential", "weak", "blank")
-GRADE_ZH = {"strong": "优势", "potential": "潜力", "weak": "薄弱", "blank": "空白"}
-POSITIONS = ("upstream", "midstream", "downstream", "support")
+from kg.measures import betweenness, nearest_covered, separating_vertices
 
 BLANK_UNKNOWN = Note("unknown.blank")
 COUNT_UNKNOWN = Note("unknown.count")
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Thresholds of the grades and findings (see the module docstring for the rules they feed)."""
-
-    #: 优势 needs at least this many local enterprises (with an anchor and a park or policy).
-    strong_min_enterprises: int = 3
-    #: 潜力 needs at least this many local enterprises (or one anchored, or one with both park and policy).
-    potential_min_enterprises: int = 2
-    #: A policy naming more chains than this is not specific to any of them.
-    specific_policy_max_chains: int = 3
-    #: Normalised directed betweenness at or above which a blank or weak segment is a critical gap.
-    high_betweenness: float = 0.1
-    #: How far (in suppliesTo steps) to look for local presence upstream and downstream of a segment.
-    neighbour_depth: int = 4
-    #: Exact betweenness up to this many segments; above, estimated from ``betweenness_samples`` source segments
-    #: (exact betweenness took 3.4 s at 2,000 segments and 65 s at 5,000).
-    betweenness_exact_max: int = 500
-    betweenness_samples: int = 200
-    #: Weight of each position in the weighted completeness.
-    position_weights: Mapping[str, float] = field(default_factory=lambda: {
-        "upstream": 1.0, "midstream": 1.0, "downstream": 1.0, "support": 0.5})
-
-
-RULES = Rules()
-
-
-def grade_segment(enterprises: int, anchors: int = 0, parks: int = 0, policies: int = 0,
-                  rules: Rules = RULES) -> tuple[str, list[str]]:
-    """The grade of one segment and why, from what exists locally.
-
-    Args:
-        enterprises: local enterprises placed in the segment.
-        anchors: how many of them are the chain's chain-masters or leading enterprises.
-        parks: parks carrying the segment (hosting one of its enterprises).
-        policies: policies supporting it (naming the segment, or chain-specific policies of its chain).
-        rules: the thresholds.
-
-    Returns:
-        ``(grade, reasons)``: grade is ``strong``, ``potential``, ``weak`` or ``blank``; each reason is a
-        :class:`kg.i18n.Note` (English text; its key and fields render it in Chinese).
-
-    >>> grade_segment(3, anchors=1, parks=1)[0]
-    'strong'
-    >>> grade_segment(5)[0], grade_segment(1, anchors=1)[0], grade_segment(1, parks=1, policies=1)[0]
-    ('potential', 'potential', 'potential')
-    >>> grade_segment(1, policies=1)
-    ('weak', ['1 local enterprise (< 2), no chain-master or leading enterprise, no park carrier'])
-    >>> grade_segment(1, policies=1)[1][0].as_dict()["missing"]
-    [{'key': 'lack.no_anchor'}, {'key': 'lack.no_park_carrier'}]
-    >>> grade_segment(0, policies=2)[0]
-    'blank'
-    """
-    support = [{"key": f"lack.{s}"} for s, n in (("park_carrier", parks), ("policy_support", policies)) if n]
-    if enterprises <= 0:
-        return "blank", [Note("reason.no_enterprise")]
-    if enterprises >= rules.strong_min_enterprises and anchors and support:
-        return "strong", [Note("reason.strong", count=enterprises, min=rules.strong_min_enterprises, support=support)]
-    if enterprises >= rules.potential_min_enterprises:
-        missing = [] if anchors else [{"key": "lack.no_anchor"}]
-        if not support:
-            missing.append({"key": "lack.no_carrier_or_policy"})
-        if not missing:
-            return "potential", [Note("reason.potential_count", count=enterprises,
-                                      min=rules.potential_min_enterprises)]
-        return "potential", [Note("reason.potential_lacking", count=enterprises, min=rules.potential_min_enterprises,
-                                  missing=missing)]
-    if anchors:
-        return "potential", [Note("reason.potential_anchor", count=enterprises)]
-    if parks and policies:
-        return "potential", [Note("reason.potential_supported", count=enterprises)]
-    lacking = [{"key": "lack.no_anchor"}] + [{"key": f"lack.no_{s}"} for s, n in (("park_carrier", parks),
-                                                                                 ("policy_support", policies)) if not n]
-    return "weak", [Note("reason.weak", count=enterprises, min=rules.potential_min_enterprises, missing=lacking)]
-
-
-def is_specific_policy(policy: Mapping, rules: Rules = RULES) -> bool:
-    """Whether a policy row of a chain graph is specific to the chain (see the module docstring).
-
-    >>> is_specific_policy({"scope": "chain", "chain_count": 1, "general": False})
-    True
-    >>> is_specific_policy({"scope": "chain", "chain_count": 13, "general": False})
-    False
-    >>> is_specific_policy({"scope": "general", "chain_count": 0, "general": True})
-    False
-    """
-    if policy.get("general") or policy.get("scope") not in ("chain", "segment"):
-        return False
-    return policy["scope"] == "segment" or (policy.get("chain_count") or 0) <= rules.specific_policy_max_chains
-
-
-def completeness(grades: Iterable[str]) -> float | None:
-    """The share of segments that are not blank; ``None`` for a chain without segments.
-
-    >>> completeness(["strong", "blank", "weak", "blank"])
-    0.5
-    """
-    grades = list(grades)
-    return sum(g != "blank" for g in grades) / len(grades) if grades else None
-
-
-def weighted_completeness(segments: Iterable[tuple[str, str]], weights: Mapping[str, float] | None = None
-                          ) -> float | None:
-    """Completeness weighted by position: each position present counts by its weight, whatever its segment count.
-
-    Args:
-        segments: ``(position, grade)`` pairs.
-        weights: weight per position (default: :attr:`Rules.position_weights`; unknown positions weigh 1).
-
-    >>> weighted_completeness([("upstream", "strong"), ("upstream", "blank"), ("downstream", "weak")])
-    0.75
-    >>> round(weighted_completeness([("upstream", "weak"), ("support", "blank")]), 3)
-    0.667
-    """
-    weights = RULES.position_weights if weights is None else weights
-    by_position: dict[str, list[str]] = {}
-    for position, grade in segments:
-        by_position.setdefault(position, []).append(grade)
-    if not by_position:
-        return None
-    total = sum(weights.get(p, 1.0) for p in by_position)
-    if not total:
-        return None
-    return sum(weights.get(p, 1.0) * completeness(g) for p, g in by_position.items()) / total
-
-
-def separating_vertices(graph: nx.Graph | nx.DiGraph, covered: Iterable) -> set:
-    """The cut vertices whose removal separates covered nodes from each other.
-
-    A node ``v`` qualifies when, in the undirected version of ``graph``, removing ``v`` leaves covered nodes (other
-    than ``v``) in at least two different connected components. Computed in linear time on the block-cut tree.
-
-    >>> g = nx.DiGraph([("ore", "smelt"), ("smelt", "cast"), ("cast", "parts")])
-    >>> sorted(separating_vertices(g, covered={"ore", "cast"}))
-    ['smelt']
-    >>> sorted(separating_vertices(g, covered={"ore", "smelt"}))
-    []
-    """
-    undirected = nx.Graph(graph)
-    undirected.remove_edges_from(nx.selfloop_edges(undirected))
-    covered = set(covered)
-    found = set()
-    for component in nx.connected_components(undirected):
-        sub = undirected.subgraph(component)
-        cuts = set(nx.articulation_points(sub))
-        if not cuts:
-            continue
-        tree = nx.Graph()
-        weight = {}
-        for i, block in enumerate(nx.biconnected_components(sub)):
-            weight[("block", i)] = sum(1 for v in block if v in covered and v not in cuts)
-            tree.add_node(("block", i))
-            tree.add_edges_from((("block", i), ("cut", v)) for v in block & cuts)
-        for v in cuts:
-            weight[("cut", v)] = int(v in covered)
-        root = ("cut", next(iter(cuts)))
-        parent = {root: None, **dict(nx.bfs_predecessors(tree, root))}
-        below = {}
-        for node in nx.dfs_postorder_nodes(tree, root):
-            below[node] = weight[node] + sum(below[c] for c in tree[node] if parent.get(c) == node)
-        total = below[root]
-        for v in cuts:
-            node = ("cut", v)
-            parts = [below[c] for c in tree[node] if parent.get(c) == node]
-            if parent[node] is not None:
-                parts.append(total - below[node])
-            if sum(1 for p in parts if p > 0) >= 2:
-                found.add(v)
-    return found
-
-
-def betweenness(graph: nx.DiGraph, k: int | None = None, seed: int = 0) -> dict:
-    """Normalised betweenness of each node in the directed ``suppliesTo`` graph (exact unless ``k`` samples).
-
-    >>> betweenness(nx.DiGraph([("a", "b"), ("b", "c")]))["b"]
-    0.5
-    """
-    if graph.number_of_nodes() < 3:
-        return dict.fromkeys(graph, 0.0)
-    return nx.betweenness_centrality(graph, k=k if k and k < len(graph) else None, normalized=True, seed=seed)
-
-
-def nearest_covered(graph: nx.DiGraph, node, covered: set, direction: str = "upstream",
-                    max_distance: int | None = None) -> list[tuple]:
-    """The segments next to ``node`` in one direction, and beyond blank ones the nearest covered segments.
-
-    Walks predecessors (``upstream``) or successors (``downstream``) breadth-first, going on through segments that
-    are not covered and stopping at covered ones (and at ``max_distance`` steps). Returns ``(segment, distance)``
-    pairs: every direct neighbour, and the covered segments found further away.
-
-    >>> g = nx.DiGraph([("mine", "refine"), ("refine", "cell"), ("cell", "pack")])
-    >>> nearest_covered(g, "cell", covered={"mine"})
-    [('refine', 1), ('mine', 2)]
-    """
-    step = graph.predecessors if direction == "upstream" else graph.successors
-    seen, out, frontier, distance = {node}, [], [node], 0
-    while frontier and (max_distance is None or distance < max_distance):
-        distance += 1
-        following = []
-        for current in frontier:
-            for nxt in sorted(step(current), key=str):
-                if nxt in seen:
-                    continue
-                seen.add(nxt)
-                if distance == 1 or nxt in covered:
-                    out.append((nxt, distance))
-                if nxt not in covered:
-                    following.append(nxt)
-        frontier = following
-    return out
 
 
 def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
@@ -349,6 +132,7 @@ def assess_chain(graph: nx.DiGraph, rules: Rules = RULES) -> list[dict]:
     return rows
 
 
+
 def summarize_chain(graph: nx.DiGraph, rows: list[dict], rules: Rules = RULES, top: int = 3) -> dict:
     """A chain's coverage in numbers, from its graph and :func:`assess_chain` rows: for the report and the matrix.
 
@@ -411,125 +195,6 @@ def summarize_chain(graph: nx.DiGraph, rows: list[dict], rules: Rules = RULES, t
     }
 
 
-def positioning_mismatches(graph: nx.Graph) -> list[dict]:
-    """Where a place's positioning and what is there disagree, in a district-chain graph.
-
-    Two kinds, on each (place, chain) edge:
-    ``positioned_without_presence``: the place is positioned for the chain (a source says so), but no enterprise of
-    the chain is located there (directly or through a park) and no park there carries or is positioned for it;
-    ``presence_without_positioning``: enterprises or carrier parks of the chain are there, but no source positions the
-    place for it.
-
-    Each row: ``kind``, ``place``, ``place_en``, ``place_iri``, ``chain``, ``chain_en``, ``chain_iri``, ``reason``,
-    ``positioning`` (the statement or quote, and its ``sources``: where the positioning comes from), ``evidence``
-    (``enterprises``: the edge's list, which may hold only examples; ``enterprise_count``: the edge's count, else the
-    list's length; ``parks``) and ``unknown``.
-    """
-    rows = []
-    for u, v, data in graph.edges(data=True):
-        place, chain = (u, v) if graph.nodes[u].get("kind") == "place" else (v, u)
-        p, c = graph.nodes[place], graph.nodes[chain]
-        enterprises, parks = data.get("enterprises", []), data.get("parks", [])
-        count = data.get("enterprise_count", len(enterprises))
-        if data.get("positioned") and not count and not parks:
-            kind = "positioned_without_presence"
-            reason = Note("mismatch.positioned", place=_ref(p), chain=_ref(c))
-            positioning = {"text": data.get("quote") or p.get("positioning"), "sources": data.get("sources", [])}
-            unknown = [Note("unknown.absence")]
-        elif not data.get("positioned") and (count or parks):
-            kind = "presence_without_positioning"
-            which = "both" if count and parks else "enterprises" if count else "parks"
-            reason = Note(f"mismatch.present_{which}", count=count, parks=len(parks), place=_ref(p), chain=_ref(c))
-            # The place's row also cites code tables and translations; the documents are what word the positioning.
-            documents = [s for s in p.get("sources", []) if s.get("kind") == "document"]
-            positioning = {"text": p.get("positioning"), "sources": documents or p.get("sources", [])}
-            unknown = [Note("unknown.other_words") if p.get("positioning") else Note("unknown.no_statement")]
-        else:
-            continue
-        rows.append({"kind": kind, "place": p.get("name"), "place_en": p.get("name_en"), "place_iri": place,
-                     "chain": c.get("name"), "chain_en": c.get("name_en"), "chain_iri": chain, "reason": reason,
-                     "positioning": positioning,
-                     "evidence": {"enterprises": enterprises, "enterprise_count": count, "parks": parks},
-                     "unknown": unknown})
-    rows.sort(key=lambda r: (r["kind"], r["chain_iri"], r["place_iri"]))
-    return rows
-
-
-def bridging_entities(graph: nx.Graph) -> list[dict]:
-    """The enterprises, parks and industry classes that connect several chains, in a cross-chain graph.
-
-    Degree = number of chains the entity touches; betweenness = normalised betweenness in the bipartite graph of
-    chains and bridging entities (how much the entity alone connects chains that are otherwise apart). Sorted by
-    degree, then betweenness.
-
-    >>> g = nx.Graph([("c1", "park"), ("park", "c2"), ("c2", "firm"), ("firm", "c3")])
-    >>> nx.set_node_attributes(g, {"c1": "chain", "c2": "chain", "c3": "chain", "park": "park", "firm": "enterprise"},
-    ...                        "kind")
-    >>> [(r["iri"], r["chains"], r["betweenness"]) for r in bridging_entities(g)]
-    [('firm', 2, 0.5), ('park', 2, 0.5)]
-    """
-    central = nx.betweenness_centrality(graph, normalized=True) if len(graph) > 2 else {}
-    rows = []
-    for node, data in graph.nodes(data=True):
-        if data.get("kind") == "chain":
-            continue
-        chains = sorted(graph[node], key=str)
-        rows.append({"iri": node, "kind": data.get("kind"), "name": data.get("name"), "name_en": data.get("name_en"),
-                     "code": data.get("code"), "chains": len(chains),
-                     "chain_names": [graph.nodes[c].get("name") for c in chains],
-                     "chain_names_en": [graph.nodes[c].get("name_en") or graph.nodes[c].get("name") for c in chains],
-                     "betweenness": round(central.get(node, 0.0), 4)})
-    rows.sort(key=lambda r: (-r["chains"], -r["betweenness"], r["kind"] or "", str(r["iri"])))
-    return rows
-
-
-def chain_links(graph: nx.Graph) -> list[dict]:
-    """The chain-to-chain projection of a cross-chain graph: for each pair of chains, what they share, by kind.
-
-    ``enterprise`` names the enterprise nodes linking the pair; ``enterprise_count`` counts the enterprises the pair
-    shares: the graph attribute ``enterprise_pairs`` (``{(a, b): n}``, when the graph holds only examples), else the
-    named ones. ``shared`` adds up enterprises, parks and industry classes.
-
-    >>> g = nx.Graph([("c1", "firm"), ("firm", "c2")], enterprise_pairs={("c1", "c2"): 40})
-    >>> nx.set_node_attributes(g, {"c1": "chain", "c2": "chain", "firm": "enterprise"}, "kind")
-    >>> [(r["enterprise"], r["enterprise_count"], r["shared"]) for r in chain_links(g)]
-    [(['firm'], 40, 40)]
-    """
-    pairs: dict[tuple, dict] = {}
-
-    def pair(a, b) -> dict:
-        names_en = [graph.nodes[x].get("name_en") or graph.nodes[x].get("name") for x in (a, b)]
-        return pairs.setdefault((a, b), {"chains": [graph.nodes[a].get("name"), graph.nodes[b].get("name")],
-                                         "chains_en": names_en,
-                                         "iris": [a, b], "enterprise": [], "park": [], "industry_class": []})
-
-    # Most-connected entities first, then by kind and IRI (a stable order, as the bridge query listed them).
-    for node, data in sorted(graph.nodes(data=True), key=lambda nd: (-graph.degree(nd[0]), nd[1].get("kind") or "",
-                                                                       str(nd[0]))):
-        if data.get("kind") == "chain":
-            continue
-        chains = sorted(graph[node], key=str)
-        for i, a in enumerate(chains):
-            for b in chains[i + 1:]:
-                name = data.get("name") or data.get("code") or node
-                pair(a, b).setdefault(data.get("kind"), []).append(name)
-                pair(a, b).setdefault(f"{data.get('kind')}_en", []).append(data.get("name_en") or name)
-    counted = {tuple(sorted(k, key=str)): n for k, n in graph.graph.get("enterprise_pairs", {}).items()}
-    for a, b in counted:
-        if a in graph and b in graph:
-            pair(a, b)
-    rows = list(pairs.values())
-    for row in rows:
-        row["enterprise_count"] = counted.get(tuple(row["iris"]), len(row["enterprise"]))
-        row["shared"] = row["enterprise_count"] + len(row["park"]) + len(row["industry_class"])
-    rows.sort(key=lambda r: (-r["shared"], r["iris"]))
-    return rows
-
-
-def _ref(data: Mapping) -> dict:
-    """A name for a note's field: ``{"name", "name_en"}``."""
-    return {"name": data.get("name"), "name_en": data.get("name_en")}
-
 
 def _neighbour(graph: nx.DiGraph, node, distance: int, grades: dict) -> dict:
     data = graph.nodes[node]
@@ -540,11 +205,13 @@ def _neighbour(graph: nx.DiGraph, node, distance: int, grades: dict) -> dict:
             "enterprise_count": data.get("enterprise_count", len(data.get("enterprises", [])))}
 
 
+
 def _roles(data: Mapping) -> list[dict]:
     masters = {e["iri"] for e in data.get("chain_masters", [])}
     leading = {e["iri"] for e in data.get("leading", [])}
     return [{**e, "role": "chain_master" if e["iri"] in masters else "leading" if e["iri"] in leading else "member"}
             for e in data.get("enterprises", [])]
+
 
 
 def _policy_refs(policies: Iterable[Mapping]) -> list[dict]:
@@ -555,6 +222,7 @@ def _policy_refs(policies: Iterable[Mapping]) -> list[dict]:
         seen.add(p["iri"])
         out.append({k: p.get(k) for k in ("title", "doc_number", "scope", "chain_count", "iri", "sources")})
     return out
+
 
 
 def unique_sources(sources: Iterable[Mapping]) -> list[dict]:

@@ -8,7 +8,7 @@ table (one sheet) per command; the terminal also gets the summaries and notes. E
 
 from __future__ import annotations
 
-from kg.analysis import GRADES
+from kg.grading import GRADES
 from kg.i18n import code, name_in, say, t
 from kg.views import Section, finish
 

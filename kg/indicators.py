@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from kg.figures import Figure, progress
 from kg.query import iri, select
-from kg.questions import group_rows, local
 from kg.resolve import Entity, resolve
+from kg.rows import group_rows, local
 
 #: The kinds of entity that figures are about, for :func:`indicator_series` with a name.
 SUBJECT_KINDS = ("chain", "place", "system")

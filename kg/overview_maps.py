@@ -84,7 +84,7 @@ def district_network(profile: dict, lang: str = "zh") -> Network:
     """One district or zone: policies that apply (left), the place, its parks, its enterprises, its chains (right).
 
     Args:
-        profile: :func:`kg.questions.district_profile`'s result.
+        profile: :func:`kg.profiles.district_profile`'s result.
     """
     t = TEXT[lang]
     b = NetworkBuilder()

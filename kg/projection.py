@@ -7,8 +7,9 @@ listed in full, other enterprises only as a bounded number of examples (:data:`E
 projection is a handful of small queries whatever the size of the store (measured: one chain's gaps 0.4 s, the
 coverage matrix 0.1 s at a million enterprises; ``benchmarks/analysis_scale.py``). Names come from the label index of
 :mod:`kg.resolve` (small kinds) or from the example queries, source details from one query cached per store.
-:mod:`kg.analysis` measures the graphs; :func:`chain_report`, :func:`coverage_matrix`, :func:`grade_table`,
-:func:`bridges` and :func:`mismatches` put the two together for the CLI and the report.
+:mod:`kg.analysis`, :mod:`kg.measures` and :mod:`kg.positioning` measure the graphs; :func:`chain_report`,
+:func:`coverage_matrix`, :func:`grade_table`, :func:`bridges` and :func:`mismatches` put the two together for the CLI
+and the report.
 
 The graphs:
 
@@ -35,11 +36,12 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kg import analysis, questions
-from kg.analysis import RULES, Rules
+from kg import analysis, measures, positioning, questions
+from kg.grading import RULES, Rules
 from kg.i18n import Note
 from kg.query import iri, select, select_many, select_page
 from kg.resolve import Entity, index_for
+from kg.rows import local
 from kg.summary import page_iri
 
 TIER_ORDER = ("landmark", "key")
@@ -90,12 +92,12 @@ def _sources(store, iris: list[str]) -> list[dict]:
     key = (_token(store), "source objects")
     if key not in _SOURCES:
         _SOURCES[key] = {row["source"]: {
-            "id": questions.local(row["source"]), "label": row["label"], "title": row["title"], "outlet": row["outlet"],
+            "id": local(row["source"]), "label": row["label"], "title": row["title"], "outlet": row["outlet"],
             "date": row["date"], "url": row["url"],
-            "kind": (questions.local(row["kind"]) or "").removesuffix("Source").lower() or None,
+            "kind": (local(row["kind"]) or "").removesuffix("Source").lower() or None,
         } for row in _static(store, "gaps_sources")}
     table = _SOURCES[key]
-    return [dict(table.get(value) or {"id": questions.local(value)}) for value in iris]
+    return [dict(table.get(value) or {"id": local(value)}) for value in iris]
 
 
 def _entity(store, chain: str | Entity) -> Entity:
@@ -111,7 +113,7 @@ def chains_of_tier(store, tier: str = "landmark") -> list[dict]:
     for row in rows:
         entity = entities.get(row["chain"]) or Entity(row["chain"], "chain")
         out.append({"iri": row["chain"], "name": entity.name("zh"), "name_en": entity.names.get("en"),
-                    "tier": row["tier"], "group": (questions.local(row["group"]) or "").removesuffix("Group").lower()
+                    "tier": row["tier"], "group": (local(row["group"]) or "").removesuffix("Group").lower()
                     or None, "declared_landmark": row["declared_landmark"], "declared_key": row["declared_key"]})
     out.sort(key=lambda r: (TIER_ORDER.index(r["tier"]), r["group"] or "", r["iri"]))
     return out
@@ -219,7 +221,7 @@ def chain_graph(store, chain: str | Entity, examples: int = EXAMPLES) -> nx.DiGr
                 shown[e["iri"]] = e
         places = [r for r in tally_rows if r["scope"] == node]
         graph.add_node(node, name=names[node]["name"], name_en=names[node]["name_en"],
-                       position=(questions.local(row["position"]) or "").lower(), sequence=row["sequence"],
+                       position=(local(row["position"]) or "").lower(), sequence=row["sequence"],
                        codes=_split(row["codes"]), enterprise_count=count,
                        enterprises=sorted(shown.values(), key=lambda r: (r["name"] or "", r["iri"])),
                        chain_masters=masters, leading=leaders,
@@ -440,15 +442,15 @@ def grade_table(store, tier: str = "landmark", rules: Rules = RULES) -> list[dic
 
 def bridges(store, tier: str = "landmark") -> dict:
     """The entities that bridge chains and the chain pairs they link: ``{"entities": [...], "links": [...]}``
-    (see :func:`kg.analysis.bridging_entities` and :func:`kg.analysis.chain_links`)."""
+    (see :func:`kg.measures.bridging_entities` and :func:`kg.measures.chain_links`)."""
     graph = cross_chain_graph(store, tier)
-    return {"entities": analysis.bridging_entities(graph), "links": analysis.chain_links(graph)}
+    return {"entities": measures.bridging_entities(graph), "links": measures.chain_links(graph)}
 
 
 def mismatches(store, tier: str = "landmark", examples: int = EXAMPLES) -> list[dict]:
-    """Positioning mismatches between places and a tier's chains (see :func:`kg.analysis.positioning_mismatches`),
+    """Positioning mismatches between places and a tier's chains (see :func:`kg.positioning.positioning_mismatches`),
     each naming at most ``examples`` of the enterprises present (``evidence.enterprise_count`` counts them all)."""
-    rows = analysis.positioning_mismatches(district_chain_graph(store, tier, examples=None))
+    rows = positioning.positioning_mismatches(district_chain_graph(store, tier, examples=None))
     for row in rows:
         if row["evidence"]["enterprise_count"]:
             row["evidence"]["enterprises"] = cell_examples(store, row["chain_iri"], row["place_iri"], examples)

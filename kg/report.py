@@ -45,6 +45,7 @@ from kg.manifest import dataset_text, store_dataset, synthetic_notice
 from kg.output import to_csv
 from kg.overview_matrix import overview_matrix
 from kg.panel import reason_text, web_address
+from kg.profiles import district_profile
 from kg.resolve import Entity
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,7 @@ def overview_map(store, lang: str = "zh") -> str:
 
 def district_map(store, name: str, lang: str = "zh") -> str:
     """``chainkg map --district NAME``: a district's policies, parks, enterprises and chains."""
-    profile = questions.district_profile(store, name)
+    profile = district_profile(store, name)
     place = viz.name_of(profile["place"], lang)
     return map_page.render_page(overview_maps.district_network(profile, lang), title=t("page.district_title", lang,
                                                                                    place=place),

@@ -29,10 +29,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.gaps import synthetic_graph
-from kg import analysis, projection
-from kg.analysis import Rules, grade_segment, separating_vertices
+from kg import analysis, grading, measures, projection
 from kg.build import build_store
+from kg.grading import Rules, grade_segment
 from kg.i18n import say
+from kg.measures import separating_vertices
 
 GAPS = Path(__file__).parent / "fixtures" / "gaps"
 
@@ -48,8 +49,10 @@ def battery(gaps_store):
     return graph, {r["segment"]: r for r in analysis.assess_chain(graph)}
 
 
-def test_doctests():
-    assert doctest.testmod(analysis).failed == 0
+@pytest.mark.parametrize("module", [grading, measures])
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.attempted and result.failed == 0
 
 
 @pytest.mark.parametrize(("counts", "grade"), [
@@ -74,11 +77,11 @@ def test_completeness_weighted_by_position():
     segments = [("upstream", "strong"), ("upstream", "blank"), ("midstream", "blank"), ("midstream", "weak"),
                 ("downstream", "potential"), ("downstream", "potential"), ("downstream", "blank"),
                 ("support", "blank")]
-    assert analysis.completeness(g for _, g in segments) == 0.5
-    assert analysis.weighted_completeness(segments) == pytest.approx((0.5 + 0.5 + 2 / 3) / 3.5)
-    assert analysis.weighted_completeness(segments, {"upstream": 1, "midstream": 1, "downstream": 1,
+    assert grading.completeness(g for _, g in segments) == 0.5
+    assert grading.weighted_completeness(segments) == pytest.approx((0.5 + 0.5 + 2 / 3) / 3.5)
+    assert grading.weighted_completeness(segments, {"upstream": 1, "midstream": 1, "downstream": 1,
                                                      "support": 1}) == pytest.approx((0.5 + 0.5 + 2 / 3) / 4)
-    assert analysis.completeness([]) is None and analysis.weighted_completeness([]) is None
+    assert grading.completeness([]) is None and grading.weighted_completeness([]) is None
 
 
 def _brute_force(graph: nx.Graph, covered: set) -> set:
@@ -107,11 +110,11 @@ def test_separating_vertices_match_brute_force(case):
 
 def test_nearest_covered_walks_through_blanks_only():
     graph = nx.DiGraph([("ore", "metal"), ("metal", "part"), ("part", "car"), ("tool", "part")])
-    assert analysis.nearest_covered(graph, "car", {"ore", "tool"}) == [("part", 1), ("tool", 2), ("ore", 3)]
-    assert analysis.nearest_covered(graph, "car", {"ore", "tool", "metal"}) == [("part", 1), ("metal", 2),
+    assert measures.nearest_covered(graph, "car", {"ore", "tool"}) == [("part", 1), ("tool", 2), ("ore", 3)]
+    assert measures.nearest_covered(graph, "car", {"ore", "tool", "metal"}) == [("part", 1), ("metal", 2),
                                                                                 ("tool", 2)]
-    assert analysis.nearest_covered(graph, "car", {"ore"}, max_distance=2) == [("part", 1)]
-    assert analysis.nearest_covered(graph, "ore", {"car"}, "downstream") == [("metal", 1), ("car", 3)]
+    assert measures.nearest_covered(graph, "car", {"ore"}, max_distance=2) == [("part", 1)]
+    assert measures.nearest_covered(graph, "ore", {"car"}, "downstream") == [("metal", 1), ("car", 3)]
 
 
 def test_fixture_chain_grades(battery):
@@ -202,12 +205,12 @@ def test_positioning_mismatches_on_fixture(gaps_store):
 def test_bridges_on_fixture(gaps_store):
     graph = projection.cross_chain_graph(gaps_store)
     assert nx.is_bipartite(graph)
-    rows = {r["name"]: r for r in analysis.bridging_entities(graph)}
+    rows = {r["name"]: r for r in measures.bridging_entities(graph)}
     # bipartite graph: 芯片 — {测试经济开发区, 戊电池包, 3985} — 电池 — 乙锂业 — 医药; normalised by 2/(6·5)
     assert {n: (r["chains"], r["betweenness"]) for n, r in rows.items()} == {
         "乙锂业": (2, round(5 / 15, 4)), "测试经济开发区": (2, round(1 / 15, 4)), "戊电池包": (2, round(1 / 15, 4)),
         "3985 电子专用材料制造": (2, round(1 / 15, 4))}
-    links = {tuple(sorted(r["chains"])): r["shared"] for r in analysis.chain_links(graph)}
+    links = {tuple(sorted(r["chains"])): r["shared"] for r in measures.chain_links(graph)}
     assert links == {("电池", "芯片"): 3, ("医药", "电池"): 1}
 
 

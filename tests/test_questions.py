@@ -273,34 +273,34 @@ def test_profile_counts_equal_live_counts(request, store_name):
 
 
 def test_district_profile_pages_and_counts(synth_store):
-    from kg import questions
+    from kg import profiles, questions
 
     place = max((r for r in synth_store.query(
         "PREFIX ckg: <https://w3id.org/chainkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
         "SELECT ?name WHERE { ?p a ckg:District ; skos:prefLabel ?name FILTER(LANG(?name) = 'zh') }")),
                 key=lambda r: r["name"].value)["name"].value
-    first = questions.district_profile(synth_store, place)
+    first = profiles.district_profile(synth_store, place)
     assert first["enterprise_total"] > len(first["enterprises"]) == questions.PAGE
     seen = []
     for offset in range(0, first["enterprise_total"], 200):
-        page = questions.district_profile(synth_store, place, limit=200, offset=offset)
+        page = profiles.district_profile(synth_store, place, limit=200, offset=offset)
         seen += [e["iri"] for e in page["enterprises"]]
     assert len(seen) == len(set(seen)) == first["enterprise_total"]
     live = {r["chain"].value: int(r["n"].value) for r in synth_store.query(LIVE)
-            if r["place"].value == questions.resolve(synth_store, place, kinds=("place",)).iri}
+            if r["place"].value == resolve(synth_store, place, kinds=("place",)).iri}
     assert {c["iri"]: c["enterprise_count"] for c in first["chains"] if c["enterprise_count"]} == \
         {c: n for c, n in live.items() if c in {x["iri"] for x in first["chains"]}}
 
 
 def test_show_caps_the_links_to_an_entity(synth_store):
-    from kg import questions
+    from kg import describe
 
     chain = _largest_chain(synth_store)
-    result = questions.describe(synth_store, chain)
+    result = describe.describe(synth_store, chain)
     counts = {c["property"]: c for c in result["links_in_counts"]}
-    assert counts["memberOfChain"]["total"] > counts["memberOfChain"]["shown"] == questions.LINKS_SHOWN
-    assert sum(1 for f in result["links_in"] if f["property"] == "memberOfChain") == questions.LINKS_SHOWN
+    assert counts["memberOfChain"]["total"] > counts["memberOfChain"]["shown"] == describe.LINKS_SHOWN
+    assert sum(1 for f in result["links_in"] if f["property"] == "memberOfChain") == describe.LINKS_SHOWN
     from kg.views import show_view
 
-    assert f"显示 {questions.LINKS_SHOWN} 条" in show_view(result, "zh")[1].note
-    assert f"{questions.LINKS_SHOWN} of " in show_view(result, "en")[1].note
+    assert f"显示 {describe.LINKS_SHOWN} 条" in show_view(result, "zh")[1].note
+    assert f"{describe.LINKS_SHOWN} of " in show_view(result, "en")[1].note

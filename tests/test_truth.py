@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import paths, questions
+from kg import describe, paths
 from kg.build import compile_quads
 from kg.data.rules import INFERENCE, ConfidenceRules
 from kg.emit import graph_iri
@@ -54,7 +54,7 @@ def test_the_bundled_data_breaks_no_confidence_rule(jinan_dir):
 
 
 def test_stats_reports_zero_rows_breaking_the_rules(jinan_store):
-    assert questions.stats(jinan_store)["confidence_rule_breaks"] == 0
+    assert describe.stats(jinan_store)["confidence_rule_breaks"] == 0
 
 
 @pytest.mark.parametrize(("rows", "rule"), [

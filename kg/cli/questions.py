@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from kg import questions
+from kg import describe, profiles, questions
 from kg.cli.common import _data_options, _emit, _format_option, _open
 
 
@@ -35,7 +35,7 @@ def show(name, fmt, data_dir, store_path, lang):
     """
     from kg.views import show_view
 
-    result = questions.describe(_open(data_dir, store_path), name)
+    result = describe.describe(_open(data_dir, store_path), name)
     _emit(show_view(result, lang), fmt, result)
 
 
@@ -49,7 +49,7 @@ def stats(fmt, data_dir, store_path, lang):
     """
     from kg.views import stats_view
 
-    result = questions.stats(_open(data_dir, store_path))
+    result = describe.stats(_open(data_dir, store_path))
     _emit(stats_view(result, lang), fmt, result)
 
 
@@ -134,7 +134,7 @@ def district(name, fmt, data_dir, store_path, lang):
     """
     from kg.views import district_view
 
-    profile = questions.district_profile(_open(data_dir, store_path), name)
+    profile = profiles.district_profile(_open(data_dir, store_path), name)
     _emit(district_view(profile, lang), fmt, profile)
 
 
@@ -149,7 +149,7 @@ def policy(name_or_number, fmt, data_dir, store_path, lang):
     """
     from kg.views import policy_view
 
-    profile = questions.policy_profile(_open(data_dir, store_path), name_or_number)
+    profile = profiles.policy_profile(_open(data_dir, store_path), name_or_number)
     _emit(policy_view(profile, lang), fmt, profile)
 
 
