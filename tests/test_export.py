@@ -334,7 +334,7 @@ def test_restore_reads_trig_when_there_is_no_nquads(mini_store, tmp_path):
 
 @pytest.fixture(scope="module")
 def synth_store(tmp_path_factory):
-    from kg.synth import synthesize
+    from kg.data.synth import synthesize
 
     folder = tmp_path_factory.mktemp("synth")
     synthesize(folder / "data", 1500, seed=3)

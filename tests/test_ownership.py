@@ -22,7 +22,7 @@ from kg.atomic import TAG
 from kg.errors import ExportError
 from kg.export import export_snapshot
 from kg.report import write_report
-from kg.synth import synthesize
+from kg.data.synth import synthesize
 from tests.conftest import MINI, tree_hash
 
 COMMANDS = ("export", "report", "synth")

@@ -16,7 +16,7 @@ from kg.data.register_synth import DAMAGE_KINDS, SIDECAR_HEADER, UNKNOWN_DISTRIC
 from kg.errors import ExportError, InvalidIdentifier
 from kg.identifiers import validate_uscc
 from kg.manifest import load_manifest
-from kg.synth import synthesize
+from kg.data.synth import synthesize
 from kg.validate import load_industry_codes
 
 ROWS = 120

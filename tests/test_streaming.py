@@ -19,7 +19,7 @@ from cli import cli
 from kg import codes, paths
 from kg.build import build_store, check_dataset_folder, compile_quads
 from kg.errors import DataError
-from kg.synth import synthesize
+from kg.data.synth import synthesize
 from kg.validate import DOC_NUMBER_SHAPE
 
 

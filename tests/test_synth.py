@@ -14,7 +14,7 @@ from cli import cli
 from kg import identifiers, paths, tables, validate
 from kg.errors import DataError, ExportError
 from kg.manifest import load_manifest
-from kg.synth import FILES, synthesize
+from kg.data.synth import FILES, synthesize
 
 
 def _rows(folder: Path, name: str) -> list[dict[str, str]]:
