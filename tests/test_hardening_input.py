@@ -93,7 +93,7 @@ def test_every_numeric_column_takes_only_plain_bounded_numbers(mini_copy, store,
 
 def test_numeric_columns_are_all_bounded():
     """Every column the ontology types as a number is checked by the number rules (no column forgotten)."""
-    from kg.validate import DECIMAL_COLUMNS, WHOLE_COLUMNS
+    from kg.data.validate import DECIMAL_COLUMNS, WHOLE_COLUMNS
 
     numeric = {"landmark_count", "key_count", "sequence", "value", "target_2030", "year"}
     columns = {c for spec in SPECS.values() for c in spec.columns}
