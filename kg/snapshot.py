@@ -1,6 +1,6 @@
 """Snapshots read back: the facts a graph states, restoring a store from a snapshot, and what changed between two.
 
-Owns the reading side of snapshots (:mod:`kg.export` writes them) and the model both sides share:
+Owns the reading side of snapshots (:mod:`kg.snapshots.export` writes them) and the model both sides share:
 
 - :class:`Facts`: the triples of the *data graphs* (every named graph except ``ckgid:graph/ontology`` and
   ``ckgid:graph/provenance``: the assertion graphs, ``graph/sources`` and ``graph/gbt4754``), each fact with the

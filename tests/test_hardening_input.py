@@ -20,8 +20,8 @@ from conftest import MINI, tree_hash
 
 from cli import cli
 from kg.build import build_store
-from kg.export import export_snapshot
 from kg.query import to_python
+from kg.snapshots.export import export_snapshot
 from kg.tables import REQUIRED_TABLES, SPECS
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
