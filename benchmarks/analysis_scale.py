@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from kg import projection, report
-from kg.export import export_snapshot
+from kg.snapshots.export import export_snapshot
 from kg.store import open_store
 
 

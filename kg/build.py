@@ -1,9 +1,9 @@
 """CSV rows → checked → N-Quads → the embedded Oxigraph store, streamed: no graph of the whole dataset in memory.
 
 The build reads each table once, in an order where every reference points at rows already read (small tables whole,
-then ``enterprises.csv`` and ``links.csv`` row by row), checks each row with :class:`kg.validate.Checker` and writes
-its quads as N-Quads text into a pipe that pyoxigraph's bulk loader reads on the other core. Memory is bounded by
-the small tables and the checker's keys, never by the text of the big ones.
+then ``enterprises.csv`` and ``links.csv`` row by row), checks each row with :class:`kg.data.validate.Checker` and
+writes its quads as N-Quads text into a pipe that pyoxigraph's bulk loader reads on the other core. Memory is bounded
+by the small tables and the checker's keys, never by the text of the big ones.
 
 How a row becomes quads (provenance graphs, name keys) is :mod:`kg.emit`'s job; the counts and member pages derived
 on the way are :mod:`kg.summary`'s. The default graph stays empty.
@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import paths
+from kg.data.validate import DEFAULT_LIMIT, Checker, load_industry_codes
 from kg.emit import _RDF, G_ONTOLOGY, GBT_SOURCE_ID, ID_NS, A, Emitter, _c, _n, _u
 from kg.errors import DataError, Problem, StoreError
 from kg.iris import CKG_NS
@@ -29,7 +30,6 @@ from kg.manifest import describe, load_manifest
 from kg.store import Store, fingerprint, read_info, stat_signature, write_store
 from kg.summary import Summary
 from kg.tables import REQUIRED_TABLES, SPECS, Row, iter_table
-from kg.validate import DEFAULT_LIMIT, Checker, load_industry_codes
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ def shacl_problems(nquads: str) -> list[Problem]:
     """SHACL over N-Quads text (ontology included in it), each result located at its CSV row where possible."""
     from rdflib import Dataset, Graph
 
-    from kg.validate import run_shacl
+    from kg.data.shacl import run_shacl
 
     data = Dataset()
     data.parse(data=nquads, format="nquads")

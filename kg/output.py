@@ -1,6 +1,6 @@
 """Rows → text for people and tools: aligned tables, spreadsheet-safe CSV, JSON.
 
-Formatting only; writing files is :mod:`kg.export`'s job and printing the CLI's.
+Formatting only; writing files is :mod:`kg.snapshots.export`'s job and printing the CLI's.
 """
 
 from __future__ import annotations

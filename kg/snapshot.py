@@ -1,6 +1,6 @@
 """Snapshots read back: the facts a graph states, restoring a store from a snapshot, and what changed between two.
 
-Owns the reading side of snapshots (:mod:`kg.export` writes them) and the model both sides share:
+Owns the reading side of snapshots (:mod:`kg.snapshots.export` writes them) and the model both sides share:
 
 - :class:`Facts`: the triples of the *data graphs* (every named graph except ``ckgid:graph/ontology`` and
   ``ckgid:graph/provenance``: the assertion graphs, ``graph/sources`` and ``graph/gbt4754``), each fact with the
@@ -351,8 +351,8 @@ def restore_snapshot(folder: Path, path: Path):
         DataError: the snapshot is damaged or invalid (nothing on disk is changed).
         StoreError: the store cannot be written.
     """
+    from kg.data.shacl import run_shacl
     from kg.store import write_store
-    from kg.validate import run_shacl
 
     started = time.perf_counter()
     folder = Path(folder)
@@ -391,7 +391,7 @@ def restore_snapshot(folder: Path, path: Path):
 def _literal_problems(path: Path, quads: list[ox.Quad], limit: int = 10) -> list[Problem]:
     """The build's rules on values, applied to a snapshot's literals and IRIs: no control characters, bounded
     numbers (SHACL would otherwise convert an ``1e999999999`` decimal or a 5,000-digit integer)."""
-    from kg.validate import literal_problem
+    from kg.data.values import literal_problem
 
     out: list[Problem] = []
     for quad in quads:

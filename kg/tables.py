@@ -2,7 +2,7 @@
 
 This module owns the table layout (``docs/schema.md`` is its prose twin) and the parsing stage: bytes on disk →
 :class:`Row` objects. It checks only what reading needs (encoding, header, column count); the rules on values live
-in :mod:`kg.validate`.
+in :mod:`kg.data.validate`.
 """
 
 from __future__ import annotations

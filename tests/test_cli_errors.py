@@ -14,8 +14,8 @@ from click.testing import CliRunner
 import cli as cli_module
 from cli import cli
 from kg import questions
-from kg.export import export_snapshot
 from kg.output import TerminalSafeStream, terminal_safe
+from kg.snapshots.export import export_snapshot
 
 ESCAPES = ["\x1b]0;pwned\x07", "\x1b[2J", "\x9b2J", "\u202e", "\x00", "\r"]
 

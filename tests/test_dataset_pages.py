@@ -19,9 +19,9 @@ from test_viz import PageScan
 
 from kg import report
 from kg.build import build_store
-from kg.export import export_snapshot
 from kg.manifest import NEUTRAL, SYNTHETIC_NOTICE, store_dataset
 from kg.snapshot import restore_snapshot
+from kg.snapshots.export import export_snapshot
 from kg.store import Store
 
 KG = Path(__file__).resolve().parents[1] / "kg"

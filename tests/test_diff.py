@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from cli import cli
 from kg.build import ready_store
-from kg.export import export_snapshot
 from kg.snapshot import diff_facts, load_facts, render_diff, summarize
+from kg.snapshots.export import export_snapshot
 
 
 def _read(path: Path) -> tuple[list[str], list[dict]]:

@@ -20,13 +20,14 @@ from rdflib.compare import isomorphic
 
 from cli import cli
 from kg import atomic
-from kg import export as export_module
 from kg.atomic import write_atomic
 from kg.build import build_store
 from kg.errors import DataError, ExportError
-from kg.export import FORMATS, export_snapshot, project, xml_safe
 from kg.namespace import CKG, CKGID, GRAPH_NAMES, GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_SUMMARY, PREFIXES
 from kg.snapshot import Facts, context_file, restore_snapshot, to_rdflib
+from kg.snapshots import export as export_module
+from kg.snapshots.export import FORMATS, export_snapshot
+from kg.snapshots.formats import project, xml_safe
 from kg.store import Store, open_store, read_info
 
 ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
@@ -334,7 +335,7 @@ def test_restore_reads_trig_when_there_is_no_nquads(mini_store, tmp_path):
 
 @pytest.fixture(scope="module")
 def synth_store(tmp_path_factory):
-    from kg.synth import synthesize
+    from kg.data.synth import synthesize
 
     folder = tmp_path_factory.mktemp("synth")
     synthesize(folder / "data", 1500, seed=3)

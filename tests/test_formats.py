@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from cli import cli
 from kg.cli import common as cli_common
-from kg.export import export_snapshot
 from kg.i18n import t
 from kg.output import display_width, to_csv, to_table, wrap_text
 from kg.render import Section, render
+from kg.snapshots.export import export_snapshot
 from kg.spreadsheet import MARKER, sheet_titles, slug, workbook_bytes, write_csv_folder
 
 #: The arguments each listing command is run with on the Jinan data (commands without required arguments run bare).

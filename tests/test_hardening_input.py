@@ -20,8 +20,8 @@ from conftest import MINI, tree_hash
 
 from cli import cli
 from kg.build import build_store
-from kg.export import export_snapshot
 from kg.query import to_python
+from kg.snapshots.export import export_snapshot
 from kg.tables import REQUIRED_TABLES, SPECS
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -93,7 +93,7 @@ def test_every_numeric_column_takes_only_plain_bounded_numbers(mini_copy, store,
 
 def test_numeric_columns_are_all_bounded():
     """Every column the ontology types as a number is checked by the number rules (no column forgotten)."""
-    from kg.validate import DECIMAL_COLUMNS, WHOLE_COLUMNS
+    from kg.data.validate import DECIMAL_COLUMNS, WHOLE_COLUMNS
 
     numeric = {"landmark_count", "key_count", "sequence", "value", "target_2030", "year"}
     columns = {c for spec in SPECS.values() for c in spec.columns}

@@ -15,12 +15,12 @@ from click.testing import CliRunner
 
 from cli import cli
 from kg import figures, indicators, paths, progress_page, report
+from kg.data.validate import check_rows, load_industry_codes
 from kg.errors import DataError
 from kg.figures import Figure, figure_text, progress
 from kg.i18n import t
 from kg.query import select
 from kg.tables import SPECS, read_table
-from kg.validate import check_rows, load_industry_codes
 
 SOURCE_REPORT = "/work/shared/sources/000_1606cb7cd5886883.txt"
 #: The qualified figures of the evaluation report: indicator → (code, word as the source writes it, value).

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 
 from cli import cli
 from kg.atomic import TAG
+from kg.data.synth import synthesize
 from kg.errors import ExportError
-from kg.export import export_snapshot
 from kg.report import write_report
-from kg.synth import synthesize
+from kg.snapshots.export import export_snapshot
 from tests.conftest import MINI, tree_hash
 
 COMMANDS = ("export", "report", "synth")

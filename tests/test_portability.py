@@ -75,7 +75,7 @@ NEAR = """SELECT DISTINCT ?x ?v WHERE {
 @pytest.fixture(scope="module")
 def engines(jinan_store, tmp_path_factory):
     """The Jinan store (Oxigraph) and its ``chainkg export --format nq`` read by rdflib."""
-    from kg.export import export_snapshot
+    from kg.snapshots.export import export_snapshot
 
     folder = tmp_path_factory.mktemp("portability") / "snap"
     export_snapshot(jinan_store, folder, "nq")

@@ -208,7 +208,7 @@ def test_sparql_select_json_and_construct(store_path):
 @pytest.fixture(scope="module")
 def synth_store(tmp_path_factory):
     from kg.build import build_store
-    from kg.synth import synthesize
+    from kg.data.synth import synthesize
 
     folder = tmp_path_factory.mktemp("synth") / "data"
     synthesize(folder, enterprises=1500, cities=1, seed=3)

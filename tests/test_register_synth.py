@@ -13,11 +13,11 @@ from cli import cli
 from kg import paths
 from kg.data.register import FIELDS, open_register
 from kg.data.register_synth import DAMAGE_KINDS, SIDECAR_HEADER, UNKNOWN_DISTRICT, sidecar_path, write_register
+from kg.data.synth import synthesize
+from kg.data.validate import load_industry_codes
 from kg.errors import ExportError, InvalidIdentifier
 from kg.identifiers import validate_uscc
 from kg.manifest import load_manifest
-from kg.synth import synthesize
-from kg.validate import load_industry_codes
 
 ROWS = 120
 DAMAGE = 21  # three of each kind

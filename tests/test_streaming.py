@@ -18,9 +18,9 @@ from rdflib.namespace import RDF, SH, SKOS
 from cli import cli
 from kg import codes, paths
 from kg.build import build_store, check_dataset_folder, compile_quads
+from kg.data.synth import synthesize
+from kg.data.validate import DOC_NUMBER_SHAPE
 from kg.errors import DataError
-from kg.synth import synthesize
-from kg.validate import DOC_NUMBER_SHAPE
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kg.build import build_store
-from kg.synth import synthesize
+from kg.data.synth import synthesize
 
 PREFIX = """PREFIX ckg: <https://w3id.org/chainkg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from kg import identifiers, paths, tables, validate
+from kg import identifiers, paths, tables
+from kg.data import validate
+from kg.data.synth import FILES, synthesize
 from kg.errors import DataError, ExportError
 from kg.manifest import load_manifest
-from kg.synth import FILES, synthesize
 
 
 def _rows(folder: Path, name: str) -> list[dict[str, str]]:

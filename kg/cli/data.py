@@ -110,7 +110,7 @@ def synth(ctx, out_path, enterprises, cities, register_rows, data_dir, encoding,
         click.echo(f"wrote {result.path} and {result.sidecar.name} in {time.perf_counter() - start:.1f} s")
         return
 
-    from kg.synth import synthesize
+    from kg.data.synth import synthesize
 
     result = synthesize(out_path, enterprises, cities, seed)
     for name, count in result.counts.items():

@@ -28,7 +28,7 @@ def export(out_dir, formats, data_dir, store_path, lang):
 
     Example: chainkg export -o snapshots/2026-q2 --format ttl,nq,graphml,csv
     """
-    from kg.export import export_snapshot
+    from kg.snapshots.export import export_snapshot
 
     manifest = export_snapshot(_open(data_dir, store_path), out_dir, formats, on_progress=_progress())
     for name, entry in manifest["files"].items():

@@ -30,10 +30,10 @@ from pathlib import Path
 from kg import identifiers
 from kg.data.classify import BASIS_SOURCE, CONFIDENCE, Classifier, Segment
 from kg.data.places import Place, Places
+from kg.data.validate import load_industry_codes
 from kg.errors import DataError, InvalidIdentifier, Problem
 from kg.manifest import load_manifest
 from kg.tables import SPECS, iter_table
-from kg.validate import load_industry_codes
 
 ADDED, MERGED, REVIEW, REFUSED = "added", "merged", "needs review", "refused"
 STATUSES = (ADDED, MERGED, REVIEW, REFUSED)

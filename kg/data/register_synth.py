@@ -49,11 +49,11 @@ from random import Random
 
 from kg import atomic, paths
 from kg.data.register import cell_text
+from kg.data.validate import load_industry_codes
 from kg.errors import ExportError
 from kg.identifiers import USCC_ALPHABET, uscc_check_char
 from kg.manifest import load_manifest
 from kg.tables import SPECS, iter_table
-from kg.validate import load_industry_codes
 
 COLUMNS = ("统一社会信用代码", "企业名称", "住所", "所属区县", "行业代码", "行业名称", "经营范围", "成立日期",
            "企业规模", "资质")

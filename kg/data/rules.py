@@ -1,7 +1,7 @@
 """The confidence rules: when a row may say ``confirmed``, and which source holds its quote.
 
 ``docs/data.md`` states the rules in prose; this module is their one implementation on rows. The checker
-(:class:`kg.validate.Checker`) runs it on every row: a ``quote_source`` that cannot be right (not one of the row's
+(:class:`kg.data.validate.Checker`) runs it on every row: a ``quote_source`` that cannot be right (not one of the row's
 sources, a modelling source, or set on a row without a quote) is an error like a broken reference; a break of a
 rule below is a judgement on the evidence, listed by ``chainkg validate`` as a warning and counted in a built store by
 ``kg/queries/stats_confidence_rules.rq`` for ``chainkg stats`` (the bundled data has none; a test holds it to 0 and

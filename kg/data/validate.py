@@ -1,4 +1,5 @@
-"""The rules on a dataset's rows, checked as the rows stream past, and the SHACL run.
+"""The rules on a dataset's rows, checked as the rows stream past (the SHACL run is :mod:`kg.data.shacl`; the
+rules on one number or literal, shared with restore, :mod:`kg.data.values`).
 
 :class:`Checker` sees each row once, in the order the build reads them, and keeps only what later rows need: the
 ids seen (to check references), one hash per unique key (ids, credit codes, normalised names, document numbers,
@@ -16,13 +17,13 @@ import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg import identifiers
 from kg.data.rules import ConfidenceRules
+from kg.data.values import decimal_problem
 from kg.errors import DataError, InvalidIdentifier, Problem
-from kg.tables import CONFIDENCE, CONTROL, LINK_PREDICATES, SPECS, Row, TableSpec
+from kg.tables import CONFIDENCE, LINK_PREDICATES, SPECS, Row, TableSpec
 
 DEFAULT_LIMIT = 1000
 _match_key = identifiers.cached_match_key
@@ -33,19 +34,12 @@ DOC_NUMBER_SHAPE = ("^[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+〔([0-9]{4}〕[
 _DOC_NUMBER = re.compile(DOC_NUMBER_SHAPE)
 _CITY_CODE = re.compile(r"[0-9]{4}00")
 _COUNTY_CODE = re.compile(r"[0-9]{4}(0[1-9]|[1-9][0-9])")
-#: Largest magnitude accepted in a number column: well beyond any economic figure, far below what would make a
-#: decimal expensive to convert (an 11-byte ``1e999999999`` would otherwise become a 10^9-digit integer).
-MAX_ABS_NUMBER = Decimal("1e15")
-#: A plain decimal (the ``xsd:decimal`` lexical form: no exponent, no grouping, no unit), at most 32 characters.
-PLAIN_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
-MAX_DECIMAL_CHARS = 32
 #: Whole-number columns (declared chain counts, a segment's sequence): ASCII digits, at most this many (< 10^9, an
 #: ``xsd:int``). A 5,000-digit sequence would otherwise reach ``int()`` and stop the build with a traceback.
 MAX_WHOLE_DIGITS = 9
 WHOLE_COLUMNS = ("landmark_count", "key_count", "sequence")
 DECIMAL_COLUMNS = ("value", "target_2030")
 _TABLE_RANK = {name: i for i, name in enumerate(SPECS)}
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def load_industry_codes(path: Path) -> dict[str, tuple[str, str, str]]:
@@ -411,53 +405,6 @@ class Checker:
                 visit(node, [node])
 
 
-def decimal_problem(value: str) -> str | None:
-    """What is wrong with a number cell or ``xsd:decimal`` literal (``None`` when it is a plain decimal in bounds).
-
-    >>> decimal_problem("10189.4") is None, decimal_problem("1e999999999")[:23]
-    (True, 'must be a plain decimal')
-    """
-    if len(value) > MAX_DECIMAL_CHARS or not PLAIN_DECIMAL.fullmatch(value):
-        return (f"must be a plain decimal number such as 10189.4 (no units, no commas, no exponent, at most "
-                f"{MAX_DECIMAL_CHARS} characters)")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:  # not reached: the pattern admits only what Decimal reads
-        return "must be a plain decimal number such as 10189.4"
-    if abs(number) >= MAX_ABS_NUMBER:
-        return f"is implausibly large (limit {MAX_ABS_NUMBER:.0e}); check the unit"
-    return None
-
-
-#: Integer datatypes a snapshot may carry; their literals are bounded like the build's (a 5,000-digit integer would
-#: otherwise reach ``int()`` in the question path).
-INTEGER_TYPES = frozenset(XSD + t for t in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-    "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
-MAX_INTEGER_DIGITS = 18
-_INTEGER = re.compile(rf"[+-]?[0-9]{{1,{MAX_INTEGER_DIGITS}}}")
-
-
-def literal_problem(value: str, datatype: str) -> str | None:
-    """What is wrong with a literal read from outside the build (a restored snapshot), or ``None``.
-
-    The same rules as on CSV cells: no control or bidirectional-override characters, decimals plain and below
-    :data:`MAX_ABS_NUMBER`, integers of at most :data:`MAX_INTEGER_DIGITS` digits.
-
-    >>> literal_problem("12", XSD + "integer") is None, literal_problem("9" * 5000, XSD + "integer")[:9]
-    (True, 'an intege')
-    """
-    found = CONTROL.search(value)
-    if found:
-        char = found.group()
-        return f"holds the control character {char!r} (U+{ord(char):04X})"
-    if datatype == XSD + "decimal":
-        return decimal_problem(value)
-    if datatype in INTEGER_TYPES and not _INTEGER.fullmatch(value):
-        return f"an integer must be at most {MAX_INTEGER_DIGITS} plain digits"
-    return None
-
-
 def _is_ascii_id(value: str) -> bool:
     prefix, _, local = value.partition(":")
     return bool(local) and all(c.isascii() and (c.isalnum() or c in "-_.") for c in local)
@@ -493,44 +440,3 @@ def check_dataset(tables: Mapping[str, Iterable[Row]], industry_codes: Mapping,
                   divisions: Mapping | None = None) -> None:
     """Alias of :func:`check_rows` (the name earlier code used)."""
     check_rows(tables, industry_codes, divisions)
-
-
-def run_shacl(data, shapes, ontology, locate: dict[str, tuple[str, int]] | None = None) -> list[Problem]:
-    """Validate an rdflib graph (or the union of a dataset's graphs), with the ontology, against the shapes.
-
-    Args:
-        data: an rdflib ``Graph`` or ``Dataset`` (a dataset's named graphs are validated together).
-        shapes: the SHACL shapes.
-        ontology: the ontology, so that ``sh:class`` sees subclasses.
-        locate: entity IRI → (file, line), so that a problem names the CSV row it came from.
-
-    Returns:
-        One problem per SHACL result (empty when the data conforms).
-    """
-    import pyshacl
-    from rdflib import Graph
-    from rdflib.namespace import RDF, SH
-
-    union = Graph()
-    for s, p, o, *_ in data.quads((None, None, None, None)) if hasattr(data, "quads") else data:
-        union.add((s, p, o))
-    union += ontology
-    conforms, report, _ = pyshacl.validate(union, shacl_graph=shapes, inference="none", allow_warnings=True)
-    if conforms:
-        return []
-    locate = locate or {}
-    out = []
-    grouped: dict[tuple, int] = defaultdict(int)
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = str(report.value(result, SH.focusNode))
-        path = report.value(result, SH.resultPath)
-        value = report.value(result, SH.value)
-        message = str(report.value(result, SH.resultMessage) or "violates a shape")
-        file, line = locate.get(focus, ("shapes", 0))
-        column = str(path).rpartition("#")[2].rpartition("/")[2] if path is not None else ""
-        shown = str(value) if value is not None else focus
-        key = (file, line, column, shown, message)
-        grouped[key] += 1
-        if grouped[key] == 1:
-            out.append(Problem(file, line, column, shown, f"{message} ({focus})"))
-    return sorted(out, key=lambda p: (p.file, p.line, p.column))
