@@ -35,7 +35,7 @@ def shapes_file() -> Path:
 
 
 def data_root() -> Path:
-    """The folder of bundled datasets (``jinan/``) and reference tables (``reference/``)."""
+    """The folder of bundled datasets (one folder per city) and reference tables (``reference/``)."""
     return _bundled("data")
 
 

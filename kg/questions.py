@@ -96,8 +96,8 @@ def _policies_from(rows: list[dict]) -> list[dict]:
 
 
 
-#: Page size of ``chainkg enterprises`` and of the member list in a chain profile. Every Jinan chain fits in one
-#: page, so on the Jinan data the profile lists every enterprise.
+#: Page size of ``chainkg enterprises`` and of the member list in a chain profile. Every chain of the bundled
+#: dataset fits in one page, so there the profile lists every enterprise.
 PAGE = 50
 
 
@@ -225,7 +225,7 @@ def _enterprises_from(rows: list[dict]) -> list[dict]:
 
 #: A park or place holding at most this many of a chain's enterprises lists them by name, with the rows that put
 #: them there; above it, the build's count only (``enterprise_count``; ``enterprises`` / ``via`` stay empty). Every
-#: Jinan park and place is under it, so Jinan answers name every enterprise.
+#: park and place of the bundled dataset is under it, so its answers name every enterprise.
 NAMED_UP_TO = 10
 
 

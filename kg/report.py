@@ -87,14 +87,14 @@ def coverage(store) -> dict:
 
 def modelling_note(dataset: dict | None, lang: str, page: str = "map") -> str:
     """The caveat under a chain map (``page="map"``) or atop the report's index (``"index"``): segments and codes are
-    a modelling choice, not a fact of the area the dataset names (say Jinan), and a blank is not an absence."""
+    a modelling choice, not a fact of the area the dataset names (a city, say), and a blank is not an absence."""
     name = dataset_text(dataset or {}, "name", lang)
     whose = t("page.whose_named", lang, name=name) if name else t("page.whose", lang)
     return t("page.index_note" if page == "index" else "page.chain_note", lang, whose=whose)
 
 
 def report_title(dataset: dict | None, lang: str) -> str:
-    """The report's heading: the dataset's title (``济南市产业链图谱:规划报告``)."""
+    """The report's heading: the dataset's title (for example ``<城市>产业链图谱:规划报告``)."""
     return t("page.report_title", lang, title=dataset_text(dataset or store_dataset({}), "title", lang))
 
 

@@ -77,7 +77,7 @@ SNAPSHOT_VERSION = 1
 #: The ``kind`` a snapshot's manifest names; with the ``files`` it lists, what lets a later export replace it.
 KIND = "snapshot"
 WHAT = "chainkg snapshot"
-#: Above this many quads a snapshot is streamed (Jinan has about 60,000; the synthetic million 12.6 million).
+#: Above this many quads a snapshot is streamed (the bundled data: about 60,000; the synthetic million 12.6 million).
 STREAM_ABOVE = 1_000_000
 #: Formats written by Oxigraph's serializers straight to the file when streaming; the others need every entity in
 #: Python (JSON-LD compaction, the NetworkX projection, the per-entity tables) and are skipped.
